@@ -1,0 +1,35 @@
+"""Stack facts derived from the answers, computed once for every template.
+
+Templates ask `{% if uses_auth %}` or use `{{ database_url }}` instead of
+re-deriving them from raw answers in many places.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from copier_template_extensions import ContextHook
+
+SQLITE_URL = "sqlite+aiosqlite:///./var/app.db"
+POSTGRES_ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+
+
+class StackFacts(ContextHook):
+    def hook(self, context: dict[str, Any]) -> None:
+        database = context.get("database")
+        slug = context.get("project_slug", "")
+        context["uses_auth"] = context.get("auth") == "jwt"
+        context["uses_sqlite"] = database == "sqlite"
+        context["uses_postgresql"] = database == "postgresql"
+        context["uses_github_ci"] = context.get("ci") == "github"
+        context["database_label"] = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(
+            database, ""
+        )
+        context["database_url"] = (
+            SQLITE_URL
+            if database == "sqlite"
+            else f"postgresql+asyncpg://postgres@127.0.0.1:5432/{slug.replace('-', '_')}"
+        )
+        # PEP 695 generics (`class Page[T]`) exist from Python 3.12 on.
+        context["has_type_parameter_syntax"] = context.get("python_version") != "3.11"
+        context["python_version_nodot"] = str(context.get("python_version", "")).replace(".", "")

@@ -1,0 +1,1 @@
+"""The service: settings, HTTP API, business logic and data access."""

@@ -1,0 +1,1 @@
+"""The HTTP layer: routes, thin controllers, schemas and middleware."""

@@ -1,0 +1,1 @@
+"""Request and response bodies: the public shape of the API."""

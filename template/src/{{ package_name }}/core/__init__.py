@@ -1,0 +1,1 @@
+"""Settings, logging, the application factory and the command line."""

@@ -1,0 +1,1 @@
+"""Database engine, ORM models, queries, migrations and seed data."""

@@ -1,0 +1,1 @@
+"""Alembic migrations; `<service> migrate` applies them up to the newest."""

@@ -1,0 +1,1 @@
+"""Idempotent initial data: safe to run on every deploy."""

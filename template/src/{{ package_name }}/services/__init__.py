@@ -1,0 +1,1 @@
+"""Business rules, data access, security and clients of other services."""

@@ -1,0 +1,1 @@
+"""Password hashing, tokens, roles and login throttling."""

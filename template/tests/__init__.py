@@ -1,0 +1,1 @@
+"""The service's tests: unit, integration, end-to-end; benchmarks under performance/."""

@@ -1,0 +1,1 @@
+"""HTTP against the running service: the contract clients rely on."""

@@ -1,0 +1,1 @@
+"""Repositories, migrations, seeds and the command line against the real database."""

@@ -1,0 +1,1 @@
+"""Load benchmarks, run by hand against a running service (never part of `pytest`)."""

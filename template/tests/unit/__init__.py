@@ -1,0 +1,1 @@
+"""Business rules and security primitives, with in-memory fakes and no I/O."""
