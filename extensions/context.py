@@ -23,7 +23,7 @@ class StackFacts(ContextHook):
         context["uses_postgresql"] = database == "postgresql"
         context["uses_github_ci"] = context.get("ci") == "github"
         context["database_label"] = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(
-            database, ""
+            str(database), ""
         )
         context["database_url"] = (
             SQLITE_URL
