@@ -1,0 +1,181 @@
+"""Sessions for working on the template: nox -s lint | tests | matrix | demo | docs | bench."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2025.2.9"
+nox.options.default_venv_backend = "uv"
+nox.options.sessions = ["lint", "tests"]
+
+ROOT = Path(__file__).resolve().parent
+PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+DEMO_DIR = ROOT / "build" / "demo"
+DEMO_NAME = "Groundwork Demo"
+DEMO_SLUG = "groundwork-demo"
+EVERYTHING_ON = {"database": "postgresql", "auth": "jwt", "ci": "github"}
+BENCH_RUNS = 7
+
+
+def pyenv_versions() -> str | None:
+    """Every pyenv Python, the selected ones first (they stay `python3`), colon separated.
+
+    uv finds `python3.12` and `python3.13` through pyenv's shims only when
+    PYENV_VERSION names them. pyenv's shims export PYENV_VERSION set to the
+    selected version alone, so a set variable is extended, not trusted.
+    """
+    if shutil.which("pyenv") is None:
+        return None
+
+    def pyenv(*args: str) -> str:
+        return subprocess.run(["pyenv", *args], capture_output=True, text=True, check=False).stdout
+
+    selected = [version for version in pyenv("version-name").strip().split(":") if version]
+    listed = pyenv("versions", "--bare").split()
+    ordered = selected + [version for version in listed if version not in selected]
+    return ":".join(ordered) or None
+
+
+def uv_environment() -> dict[str, str]:
+    """Let uv find every installed Python, and share one cache between projects."""
+    environment = {
+        "UV_CACHE_DIR": os.environ.get("UV_CACHE_DIR", str(Path.home() / ".cache" / "uv"))
+    }
+    if versions := pyenv_versions():
+        environment["PYENV_VERSION"] = versions
+    return environment
+
+
+def install_group(session: nox.Session, group: str) -> None:
+    session.install(*nox.project.dependency_groups(PYPROJECT, group))
+
+
+def require_a_commit(session: nox.Session) -> None:
+    """Copier renders from git (uncommitted changes included); it needs one commit."""
+    head = subprocess.run(
+        ["git", "rev-parse", "--verify", "--quiet", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+    )
+    if head.returncode != 0:
+        session.error("the template repository has no commit yet: commit once, then rerun")
+
+
+def copier_copy(session: nox.Session, destination: Path, **answers: str) -> None:
+    data = [option for key, value in answers.items() for option in ("-d", f"{key}={value}")]
+    session.run(
+        "copier",
+        "copy",
+        "--trust",
+        "--defaults",
+        "--quiet",
+        "--vcs-ref",
+        "HEAD",
+        *data,
+        str(ROOT),
+        str(destination),
+        silent=True,
+    )
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff and shellcheck on the template repository's own code."""
+    install_group(session, "lint")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("shellcheck", "scripts/ensure-services", ".ci/run")
+
+
+def run_tests(session: nox.Session, *, full_matrix: bool) -> None:
+    install_group(session, "test")
+    session.run(str(ROOT / "scripts" / "ensure-services"), external=True)
+    environment = uv_environment()
+    if full_matrix:
+        environment["GROUNDWORK_FULL_MATRIX"] = "1"
+    session.run(
+        "pytest",
+        "-n",
+        "2",
+        "--dist",
+        "loadgroup",
+        "--durations",
+        "15",
+        *session.posargs,
+        env=environment,
+    )
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The template's test suite; generated suites run for a selected subset."""
+    run_tests(session, full_matrix=False)
+
+
+@nox.session
+def matrix(session: nox.Session) -> None:
+    """The test suite with every combination's own test suite run."""
+    run_tests(session, full_matrix=True)
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """Render the defaults into build/demo and serve it on http://127.0.0.1:8000."""
+    require_a_commit(session)
+    install_group(session, "render")
+    shutil.rmtree(DEMO_DIR, ignore_errors=True)
+    copier_copy(session, DEMO_DIR, project_name=DEMO_NAME)
+    session.log(f"Rendered {DEMO_DIR}; serving on http://127.0.0.1:8000 (Ctrl-C stops it)")
+    # The demo gets its own .venv: drop what points uv at this session's venv.
+    environment: dict[str, str | None] = {
+        **uv_environment(),
+        "UV_PROJECT_ENVIRONMENT": None,
+        "UV_PYTHON": None,
+        "VIRTUAL_ENV": None,
+    }
+    with session.chdir(DEMO_DIR):
+        session.run("uv", "sync", external=True, env=environment)
+        session.run("uv", "run", DEMO_SLUG, "migrate", external=True, env=environment)
+        session.run("uv", "run", DEMO_SLUG, "seed", external=True, env=environment)
+        session.run("uv", "run", DEMO_SLUG, "serve", external=True, env=environment)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the template's documentation site; warnings are errors."""
+    install_group(session, "docs")
+    session.run("mkdocs", "build", "--strict", "--site-dir", str(ROOT / "build" / "site"))
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Time `copier copy` for the defaults and for everything on."""
+    require_a_commit(session)
+    install_group(session, "render")
+    profiles = {
+        "defaults": {"project_name": DEMO_NAME},
+        "everything on": {"project_name": DEMO_NAME, **EVERYTHING_ON},
+    }
+    results: dict[str, list[float]] = {}
+    for profile, answers in profiles.items():
+        timings = results.setdefault(profile, [])
+        for _ in range(BENCH_RUNS):
+            with tempfile.TemporaryDirectory(prefix="groundwork-bench-") as workspace:
+                started = time.perf_counter()
+                copier_copy(session, Path(workspace) / "project", **answers)
+                timings.append(time.perf_counter() - started)
+    session.log(f"copier copy, {BENCH_RUNS} runs each (seconds):")
+    for profile, timings in results.items():
+        session.log(
+            f"  {profile:<14} min {min(timings):.2f}  median {statistics.median(timings):.2f}"
+            f"  max {max(timings):.2f}"
+        )

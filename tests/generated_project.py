@@ -1,0 +1,105 @@
+"""Install and run generated projects with uv, as their README tells users to."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import subprocess
+import tomllib
+from collections.abc import Iterable
+from pathlib import Path
+
+from checks import executable
+
+DEFAULT_TEST_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+COVERAGE_FLOOR = 90.0
+COVERAGE_REACHED = re.compile(r"Required test coverage of ([\d.]+)% reached")
+
+# Set by nox or an activated environment; they would point uv at the wrong venv.
+_FOREIGN_VARIABLES = (
+    "VIRTUAL_ENV",
+    "UV_PROJECT_ENVIRONMENT",
+    "UV_PYTHON",
+    "PYTHONPATH",
+    "CONDA_PREFIX",
+)
+
+
+def project_environment(**overrides: str) -> dict[str, str]:
+    """The environment a developer of the generated project would have."""
+    environment = {
+        name: value for name, value in os.environ.items() if name not in _FOREIGN_VARIABLES
+    }
+    environment.setdefault("TEST_DATABASE_URL", DEFAULT_TEST_DATABASE_URL)
+    environment["UV_NO_PROGRESS"] = "1"
+    environment.update(overrides)
+    return environment
+
+
+def uv(project: Path, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [executable("uv"), *args],
+        cwd=project,
+        env=project_environment(),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )
+
+
+def sync(project: Path) -> subprocess.CompletedProcess[str]:
+    """`uv sync` with the Python named in the project's .python-version."""
+    return uv(project, "sync")
+
+
+def run_own_tests(project: Path) -> subprocess.CompletedProcess[str]:
+    return uv(project, "run", "pytest", "-q", "-p", "no:cacheprovider")
+
+
+def coverage_reached(pytest_output: str) -> float | None:
+    """The coverage floor pytest-cov reported as reached, if it reported one."""
+    match = COVERAGE_REACHED.search(pytest_output)
+    return float(match.group(1)) if match else None
+
+
+def declared_requirements(pyproject: Path) -> set[str]:
+    """Runtime dependencies and the `dev` group of a generated pyproject.toml."""
+    data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    runtime = data.get("project", {}).get("dependencies", [])
+    dev = data.get("dependency-groups", {}).get("dev", [])
+    return {requirement for requirement in [*runtime, *dev] if isinstance(requirement, str)}
+
+
+def checker_environment(directory: Path, python_version: str, requirements: Iterable[str]) -> Path:
+    """A venv on `python_version` holding `requirements`: the tools and the libraries
+    generated projects use, so their own ruff and mypy can check them.
+
+    Built once per directory and Python version; concurrent test workers wait
+    for the first one to finish.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    venv = directory / f"checker-py{python_version}"
+    ready = venv / "groundwork-ready.txt"
+    with (directory / f"checker-py{python_version}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not ready.exists():
+            for command in (
+                ["venv", "--quiet", "--clear", "--python", python_version, str(venv)],
+                [
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--python",
+                    str(venv / "bin" / "python"),
+                    *sorted(requirements),
+                ],
+            ):
+                completed = uv(directory, *command)
+                if completed.returncode != 0:
+                    raise RuntimeError(
+                        f"uv {' '.join(command)} failed:\n{completed.stdout}{completed.stderr}"
+                    )
+            ready.write_text("\n".join(sorted(requirements)) + "\n", encoding="utf-8")
+    return venv

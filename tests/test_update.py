@@ -1,0 +1,159 @@
+"""Quality gate 5: `copier update` carries template changes into a project
+without losing the user's edits (COPIER.md, "Update tests")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import copier
+import pytest
+import yaml
+from generated_project import coverage_reached, run_own_tests, sync
+from rendering import PACKAGE_NAME, git, render_project, snapshot_template
+
+USER_README_LINE = "Owned by the inventory squad; ask in #inventory before changing the API."
+USER_FUNCTION = '''
+
+def describe_item_count(count: int) -> str:
+    """Added by the project's developers after generation."""
+    return f"{count} items"
+'''
+TEMPLATE_README_LINE = "This line arrived with template v2."
+TEMPLATE_NEW_FILE = "docs/upgrading.md"
+CONFLICT_MARKERS = ("<<<<<<< ", ">>>>>>> ")
+
+
+def commit_all(repository: Path, message: str) -> None:
+    git(repository, "add", "--all")
+    git(repository, "commit", "--quiet", "--no-verify", "--message", message)
+
+
+def update(project: Path, **data: str) -> None:
+    copier.run_update(
+        str(project),
+        data=data,
+        defaults=True,
+        overwrite=True,
+        unsafe=True,
+        conflict="inline",
+        quiet=True,
+    )
+
+
+def answers(project: Path) -> dict[str, object]:
+    loaded: dict[str, object] = yaml.safe_load(
+        (project / ".copier-answers.yml").read_text(encoding="utf-8")
+    )
+    return loaded
+
+
+def release_v2(template: Path) -> None:
+    """A template maintainer's change: edit a rendered file, add a new one, tag v2."""
+    readme = template / "template" / "README.md.jinja"
+    readme.write_text(
+        readme.read_text(encoding="utf-8") + f"\n{TEMPLATE_README_LINE}\n", encoding="utf-8"
+    )
+    new_file = template / "template" / TEMPLATE_NEW_FILE
+    new_file.parent.mkdir(parents=True, exist_ok=True)
+    new_file.write_text(
+        "# Upgrading\n\nRead CHANGELOG.md before `copier update`.\n", encoding="utf-8"
+    )
+    commit_all(template, "Template v2")
+    git(template, "tag", "v2")
+
+
+def edit_as_a_user(project: Path) -> None:
+    readme = project / "README.md"
+    title, _, rest = readme.read_text(encoding="utf-8").partition("\n")
+    readme.write_text(f"{title}\n\n{USER_README_LINE}\n{rest}", encoding="utf-8")
+    items = project / "src" / PACKAGE_NAME / "services" / "business" / "items.py"
+    items.write_text(items.read_text(encoding="utf-8") + USER_FUNCTION, encoding="utf-8")
+    commit_all(project, "Describe ownership and item counts")
+
+
+def leftover_conflicts(project: Path) -> list[str]:
+    tracked = git(project, "ls-files").splitlines()
+    problems = [name for name in tracked if name.endswith(".rej")]
+    untracked = git(project, "ls-files", "--others", "--exclude-standard").splitlines()
+    problems += [name for name in untracked if name.endswith(".rej")]
+    for name in tracked:
+        path = project / name
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            problems += [
+                f"{name}: {line}"
+                for line in text.splitlines()
+                if line.startswith(CONFLICT_MARKERS)
+            ]
+    return problems
+
+
+@pytest.fixture
+def template(tmp_path: Path) -> Path:
+    return snapshot_template(tmp_path / "template", tag="v1")
+
+
+@pytest.fixture
+def project(template: Path, tmp_path: Path) -> Path:
+    project = render_project(template, tmp_path / "project", vcs_ref="v1")
+    git(project, "init", "--quiet", "--initial-branch=main")
+    commit_all(project, "Generate from Groundwork v1")
+    return project
+
+
+def test_update_keeps_user_edits_and_brings_template_changes(
+    template: Path, project: Path
+) -> None:
+    edit_as_a_user(project)
+    release_v2(template)
+
+    update(project)
+
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    assert USER_README_LINE in readme
+    assert TEMPLATE_README_LINE in readme
+    items = project / "src" / PACKAGE_NAME / "services" / "business" / "items.py"
+    assert "def describe_item_count" in items.read_text(encoding="utf-8")
+    assert (project / TEMPLATE_NEW_FILE).is_file()
+    assert answers(project)["_commit"] == "v2"
+    assert leftover_conflicts(project) == []
+
+
+def test_update_to_the_same_version_changes_nothing(template: Path, project: Path) -> None:
+    release_v2(template)
+    update(project)
+    commit_all(project, "Update to Groundwork v2")
+
+    update(project)
+
+    assert git(project, "status", "--porcelain") == ""
+
+
+def test_update_leaves_env_file_untouched(template: Path, project: Path) -> None:
+    env_file = project / ".env"
+    before = env_file.read_bytes()
+    before_mtime = env_file.stat().st_mtime_ns
+    release_v2(template)
+
+    update(project)
+
+    assert env_file.read_bytes() == before
+    assert env_file.stat().st_mtime_ns == before_mtime
+
+
+@pytest.mark.slow
+def test_switching_sqlite_to_postgresql_by_update_passes_its_own_tests(
+    project: Path, postgres_server: str
+) -> None:
+    assert answers(project)["database"] == "sqlite"
+
+    update(project, database="postgresql")
+
+    assert answers(project)["database"] == "postgresql"
+    assert leftover_conflicts(project) == []
+    assert "asyncpg" in (project / "pyproject.toml").read_text(encoding="utf-8")
+    synced = sync(project)
+    assert synced.returncode == 0, synced.stdout + synced.stderr
+    result = run_own_tests(project)
+    assert result.returncode == 0, result.stdout[-12000:] + result.stderr[-4000:]
+    assert coverage_reached(result.stdout) is not None
