@@ -6,11 +6,15 @@ import os
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import nox
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "tests"))
+from interpreters import pyenv_versions  # shared with the test suite
 
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv"
@@ -23,25 +27,6 @@ DEMO_NAME = "Groundwork Demo"
 DEMO_SLUG = "groundwork-demo"
 EVERYTHING_ON = {"database": "postgresql", "auth": "jwt", "ci": "github"}
 BENCH_RUNS = 7
-
-
-def pyenv_versions() -> str | None:
-    """Every pyenv Python, the selected ones first (they stay `python3`), colon separated.
-
-    uv finds `python3.12` and `python3.13` through pyenv's shims only when
-    PYENV_VERSION names them. pyenv's shims export PYENV_VERSION set to the
-    selected version alone, so a set variable is extended, not trusted.
-    """
-    if shutil.which("pyenv") is None:
-        return None
-
-    def pyenv(*args: str) -> str:
-        return subprocess.run(["pyenv", *args], capture_output=True, text=True, check=False).stdout
-
-    selected = [version for version in pyenv("version-name").strip().split(":") if version]
-    listed = pyenv("versions", "--bare").split()
-    ordered = selected + [version for version in listed if version not in selected]
-    return ":".join(ordered) or None
 
 
 def uv_environment() -> dict[str, str]:
