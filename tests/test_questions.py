@@ -21,7 +21,8 @@ from rendering import PROJECT_NAME, Render, render_project
 INVALID_ANSWERS = [
     pytest.param("project_name", "", "project name is required", id="name-empty"),
     pytest.param("project_name", "   ", "project name is required", id="name-whitespace"),
-    pytest.param("project_name", "N" * 81, "at most 80 characters", id="name-81-chars"),
+    pytest.param("project_name", "N" * 65, "at most 64 characters", id="name-65-chars"),
+    pytest.param("project_name", "\\" * 40, "too many quotes", id="name-many-backslashes"),
     pytest.param("project_name", "Two\nLines", "single line", id="name-newline"),
     pytest.param("project_slug", "Inventory", "DNS-1123 label", id="slug-uppercase"),
     pytest.param("project_slug", "-inventory", "DNS-1123 label", id="slug-leading-hyphen"),
@@ -156,24 +157,29 @@ def test_user_defaults_render_a_project(copie: Copie, template_repo: Path) -> No
 
 
 @pytest.mark.parametrize(
-    ("project_name", "slug"),
+    ("project_name", "slug", "package"),
     [
-        pytest.param("Inventory Service", "inventory-service", id="plain"),
-        pytest.param("  Café  Über API!! ", "cafe-uber-api", id="accents-punctuation"),
-        pytest.param(TRICKY_NAME, "cafe-unicode-o-brien-api", id="quotes-backslash"),
-        pytest.param("A" * 40 + " " + "B" * 39, "a" * 40 + "-" + "b" * 22, id="80-chars"),
+        pytest.param("Inventory Service", "inventory-service", "inventory_service", id="plain"),
+        pytest.param(
+            "  Café  Über API!! ", "cafe-uber-api", "cafe_uber_api", id="accents-punctuation"
+        ),
+        pytest.param(
+            TRICKY_NAME, "cafe-unicode-o-brien-api", "cafe_unicode_o_brien_api", id="quotes"
+        ),
+        # The longest name: the slug is cut to 63 characters, the package to 32.
+        pytest.param("A" * 40 + " " + "B" * 23, "a" * 40 + "-" + "b" * 22, "a" * 32, id="64-chars"),
     ],
 )
 def test_slug_and_package_are_derived_from_the_name(
-    render: Render, tmp_path: Path, project_name: str, slug: str
+    render: Render, tmp_path: Path, project_name: str, slug: str, package: str
 ) -> None:
     project = render(tmp_path / "project", project_name=project_name)
 
     answers = answers_file(project)
     assert answers["project_name"] == project_name
     assert answers["project_slug"] == slug
-    assert answers["package_name"] == slug.replace("-", "_")
-    assert (project / "src" / slug.replace("-", "_")).is_dir()
+    assert answers["package_name"] == package
+    assert (project / "src" / package).is_dir()
 
 
 @pytest.fixture(

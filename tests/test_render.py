@@ -224,7 +224,7 @@ def test_long_package_name_output_is_still_formatted(
     # at the longest name the validator allows (the default is cut to fit).
     project = render(
         tmp_path / "long-name",
-        project_name="Northwind Customer Loyalty Points Service",
+        project_name='Northwind "Customer" Loyalty Points & Rewards Service for Stores',
         database="postgresql",
     )
     assert (project / "src" / "northwind_customer_loyalty_point").is_dir()
