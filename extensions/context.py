@@ -11,7 +11,8 @@ from typing import Any
 from copier_template_extensions import ContextHook
 
 SQLITE_URL = "sqlite+aiosqlite:///./var/app.db"
-POSTGRES_ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+CI_FILES = {"github": ".github/workflows/ci.yml", "gitlab": ".gitlab-ci.yml"}
+CI_LABELS = {"github": "GitHub Actions", "gitlab": "GitLab CI"}
 
 
 class StackFacts(ContextHook):
@@ -22,6 +23,10 @@ class StackFacts(ContextHook):
         context["uses_sqlite"] = database == "sqlite"
         context["uses_postgresql"] = database == "postgresql"
         context["uses_github_ci"] = context.get("ci") == "github"
+        context["uses_gitlab_ci"] = context.get("ci") == "gitlab"
+        # Empty without CI: templates test `{% if ci_file %}`.
+        context["ci_file"] = CI_FILES.get(str(context.get("ci")), "")
+        context["ci_label"] = CI_LABELS.get(str(context.get("ci")), "")
         context["database_label"] = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(
             str(database), ""
         )

@@ -39,7 +39,7 @@ STACK_CHOICES: dict[str, tuple[str, ...]] = {
     "python_version": ("3.11", "3.12", "3.13"),
     "database": ("sqlite", "postgresql"),
     "auth": ("none", "jwt"),
-    "ci": ("github", "none"),
+    "ci": ("github", "gitlab", "none"),
 }
 
 
@@ -89,7 +89,12 @@ class Combination:
 
     @property
     def id(self) -> str:
-        return f"py{self.python_version}-{self.database}-{self.auth}-{self.ci}"
+        return f"{self.python_id}-{self.ci}"
+
+    @property
+    def python_id(self) -> str:
+        """Names the answers that shape the Python files; `ci` adds only CI files."""
+        return f"py{self.python_version}-{self.database}-{self.auth}"
 
     @property
     def answers(self) -> dict[str, str]:
@@ -105,6 +110,10 @@ ALL_COMBINATIONS = tuple(
     Combination(*values) for values in itertools.product(*STACK_CHOICES.values())
 )
 DEFAULTS = Combination()
+# One combination per distinct set of Python files: the CI choice adds CI files
+# only (test_render.py checks it), so the costly Python checks (ruff, mypy, the
+# generated test suites) run on these 12 rather than on all 36 combinations.
+PYTHON_COMBINATIONS = tuple(c for c in ALL_COMBINATIONS if c.ci == DEFAULTS.ci)
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ INVALID_ANSWERS = [
     pytest.param(
         "python_version", "3.10", "Invalid choice for 'python_version'", id="python-choice"
     ),
+    pytest.param("ci", "jenkins", "Invalid choice for 'ci'", id="ci-choice"),
 ]
 
 TRICKY_NAME = 'Café "Ünïcode" O\'Brien \\ API'
@@ -167,7 +168,9 @@ def test_user_defaults_render_a_project(copie: Copie, template_repo: Path) -> No
             TRICKY_NAME, "cafe-unicode-o-brien-api", "cafe_unicode_o_brien_api", id="quotes"
         ),
         # The longest name: the slug is cut to 63 characters, the package to 32.
-        pytest.param("A" * 40 + " " + "B" * 23, "a" * 40 + "-" + "b" * 22, "a" * 32, id="64-chars"),
+        pytest.param(
+            "A" * 40 + " " + "B" * 23, "a" * 40 + "-" + "b" * 22, "a" * 32, id="64-chars"
+        ),
     ],
 )
 def test_slug_and_package_are_derived_from_the_name(

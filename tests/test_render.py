@@ -2,23 +2,31 @@
 clean files, passes the project's own ruff and mypy --strict, and its CI,
 Docker and compose files pass offline validators.
 
-Each combination is rendered once per session (tests/rendering.py RenderCache)
-and all its checks run on one xdist worker (xdist_group).
+Each combination is rendered once per session (tests/rendering.py RenderCache).
+The combinations that differ only in `ci` share one xdist worker (xdist_group
+by `python_id`), so that comparing them with each other renders nothing twice.
+ruff and mypy run once per `python_id` (PYTHON_COMBINATIONS): the CI choice
+changes no file they read (test_ci_choice_changes_no_python_file).
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import checks
 import pytest
+import yaml
 from generated_project import checker_environment, declared_requirements
 from rendering import (
     ALL_COMBINATIONS,
     DEFAULTS,
+    PYTHON_COMBINATIONS,
+    STACK_CHOICES,
     Combination,
     Render,
     RenderCache,
@@ -29,10 +37,26 @@ from rendering import (
 
 Checker = Callable[[str], Path]
 
+# What each CI choice adds to the project root; `none` adds nothing.
+CI_PATHS = {"github": ".github", "gitlab": ".gitlab-ci.yml"}
+
+# The combinations each rendered-project fixture runs over.
+PROJECT_FIXTURES: dict[str, tuple[Combination, ...]] = {
+    "project": ALL_COMBINATIONS,
+    "python_project": PYTHON_COMBINATIONS,
+    "other_ci_project": tuple(c for c in ALL_COMBINATIONS if c.ci != DEFAULTS.ci),
+    "github_project": tuple(c for c in ALL_COMBINATIONS if c.ci == "github"),
+    "gitlab_project": tuple(c for c in ALL_COMBINATIONS if c.ci == "gitlab"),
+}
+
 
 def combination_params(combinations: Iterable[Combination]) -> list[object]:
     return [
-        pytest.param(combination, id=combination.id, marks=pytest.mark.xdist_group(combination.id))
+        pytest.param(
+            combination,
+            id=combination.id,
+            marks=pytest.mark.xdist_group(combination.python_id),
+        )
         for combination in combinations
     ]
 
@@ -40,11 +64,9 @@ def combination_params(combinations: Iterable[Combination]) -> list[object]:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     # Parametrized here, not in fixture params, so that the xdist_group marks
     # exist at collection: all checks of a combination share one worker's render.
-    if "project" in metafunc.fixturenames:
-        metafunc.parametrize("project", combination_params(ALL_COMBINATIONS), indirect=True)
-    if "github_project" in metafunc.fixturenames:
-        github = (c for c in ALL_COMBINATIONS if c.ci == "github")
-        metafunc.parametrize("github_project", combination_params(github), indirect=True)
+    for fixture, combinations in PROJECT_FIXTURES.items():
+        if fixture in metafunc.fixturenames:
+            metafunc.parametrize(fixture, combination_params(combinations), indirect=True)
 
 
 @pytest.fixture
@@ -54,7 +76,25 @@ def project(request: pytest.FixtureRequest, render_cache: RenderCache) -> Render
 
 
 @pytest.fixture
+def python_project(request: pytest.FixtureRequest, render_cache: RenderCache) -> RenderedProject:
+    combination: Combination = request.param
+    return render_cache.get(combination)
+
+
+@pytest.fixture
+def other_ci_project(request: pytest.FixtureRequest, render_cache: RenderCache) -> RenderedProject:
+    combination: Combination = request.param
+    return render_cache.get(combination)
+
+
+@pytest.fixture
 def github_project(request: pytest.FixtureRequest, render_cache: RenderCache) -> RenderedProject:
+    combination: Combination = request.param
+    return render_cache.get(combination)
+
+
+@pytest.fixture
+def gitlab_project(request: pytest.FixtureRequest, render_cache: RenderCache) -> RenderedProject:
     combination: Combination = request.param
     return render_cache.get(combination)
 
@@ -66,8 +106,8 @@ def checker(render_cache: RenderCache, shared_tmp: Path) -> Checker:
 
     def environment_for(python_version: str) -> Path:
         requirements: set[str] = set()
-        for combination in ALL_COMBINATIONS:
-            if combination.python_version == python_version and combination.ci == DEFAULTS.ci:
+        for combination in PYTHON_COMBINATIONS:
+            if combination.python_version == python_version:
                 pyproject = render_cache.get(combination).root / "pyproject.toml"
                 requirements |= declared_requirements(pyproject)
         return checker_environment(shared_tmp / "checkers", python_version, requirements)
@@ -97,29 +137,31 @@ def test_no_empty_or_whitespace_only_files(project: RenderedProject) -> None:
     assert checks.empty_files(project.root, project.files) == []
 
 
-def test_ruff_check_passes(project: RenderedProject, checker: Checker) -> None:
-    ruff = checker(project.combination.python_version) / "bin" / "ruff"
+def test_ruff_check_passes(python_project: RenderedProject, checker: Checker) -> None:
+    ruff = checker(python_project.combination.python_version) / "bin" / "ruff"
 
-    result = checks.ruff_check(str(ruff), project.root)
+    result = checks.ruff_check(str(ruff), python_project.root)
 
     assert result.returncode == 0, checks.report(result)
 
 
-def test_ruff_format_leaves_output_unchanged(project: RenderedProject, checker: Checker) -> None:
-    ruff = checker(project.combination.python_version) / "bin" / "ruff"
+def test_ruff_format_leaves_output_unchanged(
+    python_project: RenderedProject, checker: Checker
+) -> None:
+    ruff = checker(python_project.combination.python_version) / "bin" / "ruff"
 
-    result = checks.ruff_format_check(str(ruff), project.root)
+    result = checks.ruff_format_check(str(ruff), python_project.root)
 
     assert result.returncode == 0, checks.report(result)
 
 
 def test_mypy_strict_passes(
-    project: RenderedProject, checker: Checker, mypy_cache: Callable[[str], Path]
+    python_project: RenderedProject, checker: Checker, mypy_cache: Callable[[str], Path]
 ) -> None:
-    version = project.combination.python_version
+    version = python_project.combination.python_version
     mypy = checker(version) / "bin" / "mypy"
 
-    result = checks.mypy_strict(str(mypy), project.root, mypy_cache(version))
+    result = checks.mypy_strict(str(mypy), python_project.root, mypy_cache(version))
 
     assert result.returncode == 0, checks.report(result)
 
@@ -168,10 +210,73 @@ def test_github_workflows_match_schema(github_project: RenderedProject) -> None:
         assert result.returncode == 0, checks.report(result)
 
 
-def test_no_ci_renders_no_workflows(render_cache: RenderCache) -> None:
-    project = render_cache.get(Combination(ci="none"))
+def test_gitlab_ci_file_matches_schema(gitlab_project: RenderedProject) -> None:
+    result = checks.json_schema("vendor.gitlab-ci", gitlab_project.root / ".gitlab-ci.yml")
 
-    assert not (project.root / ".github").exists()
+    assert result.returncode == 0, checks.report(result)
+
+
+def test_gitlab_ci_tests_against_postgres_only_when_chosen(
+    gitlab_project: RenderedProject,
+) -> None:
+    pipeline = yaml.safe_load((gitlab_project.root / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    test_job = pipeline["test"]
+
+    if gitlab_project.combination.database == "postgresql":
+        assert [service["name"] for service in test_job["services"]] == ["postgres:17"]
+        assert test_job["variables"]["TEST_DATABASE_URL"].startswith("postgresql+asyncpg://")
+    else:
+        assert "services" not in test_job
+        assert "variables" not in test_job
+
+
+def test_gitlab_ci_runs_the_uv_and_python_of_the_dockerfile(
+    gitlab_project: RenderedProject,
+) -> None:
+    dockerfile = (gitlab_project.root / "infrastructure" / "docker" / "Dockerfile").read_text(
+        encoding="utf-8"
+    )
+    uv_image = re.search(r"^FROM (ghcr\.io/astral-sh/uv:\S+) AS uv$", dockerfile, re.MULTILINE)
+    assert uv_image, "the Dockerfile names no uv image"
+    pipeline = yaml.safe_load((gitlab_project.root / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+
+    python_version = gitlab_project.combination.python_version
+    assert pipeline[".uv"]["image"] == f"{uv_image[1]}-python{python_version}-trixie-slim"
+
+
+@pytest.mark.parametrize(
+    "ci",
+    [
+        pytest.param(ci, marks=pytest.mark.xdist_group(DEFAULTS.python_id))
+        for ci in STACK_CHOICES["ci"]
+    ],
+)
+def test_ci_choice_renders_only_its_own_ci_files(render_cache: RenderCache, ci: str) -> None:
+    assert set(CI_PATHS) == set(STACK_CHOICES["ci"]) - {"none"}, "CI_PATHS misses a CI choice"
+    project = render_cache.get(Combination(ci=ci))
+
+    rendered = {choice for choice, path in CI_PATHS.items() if (project.root / path).exists()}
+
+    assert rendered == ({ci} & CI_PATHS.keys())
+
+
+def python_inputs(project: RenderedProject) -> dict[Path, bytes]:
+    """The files ruff and mypy read: Python sources and their configuration."""
+    return {
+        relative: (project.root / relative).read_bytes()
+        for relative in project.files
+        if relative.suffix in {".py", ".pyi"}
+        or relative.name in {"pyproject.toml", ".python-version"}
+    }
+
+
+def test_ci_choice_changes_no_python_file(
+    other_ci_project: RenderedProject, render_cache: RenderCache
+) -> None:
+    # What allows ruff and mypy to check PYTHON_COMBINATIONS only.
+    default_ci = render_cache.get(replace(other_ci_project.combination, ci=DEFAULTS.ci))
+
+    assert python_inputs(other_ci_project) == python_inputs(default_ci)
 
 
 def git_ignores(repository: Path, path: str) -> bool:

@@ -23,6 +23,16 @@ jobs:
     timeout-minutes: soon
 """
 
+BROKEN_GITLAB_CI = """\
+stages: [test]
+test:
+  stage: test
+  image: python:3.12-slim
+  interruptible: sometimes
+  script:
+    - uv run pytest
+"""
+
 BROKEN_DOCKERFILE = """\
 FROM python:latest
 RUN apt-get update && apt-get install -y curl
@@ -141,6 +151,15 @@ def test_workflow_schema_fails_on_broken_workflow(tmp_path: Path) -> None:
 
     assert result.returncode == 1, checks.report(result)
     assert "timeout-minutes" in result.stdout
+
+
+def test_gitlab_ci_schema_fails_on_broken_pipeline(tmp_path: Path) -> None:
+    pipeline = write(tmp_path / ".gitlab-ci.yml", BROKEN_GITLAB_CI)
+
+    result = checks.json_schema("vendor.gitlab-ci", pipeline)
+
+    assert result.returncode == 1, checks.report(result)
+    assert "interruptible" in result.stdout
 
 
 def test_hadolint_fails_on_broken_dockerfile(tmp_path: Path) -> None:
