@@ -69,34 +69,20 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             metafunc.parametrize(fixture, combination_params(combinations), indirect=True)
 
 
-@pytest.fixture
-def project(request: pytest.FixtureRequest, render_cache: RenderCache) -> RenderedProject:
+def rendered_combination(
+    request: pytest.FixtureRequest, render_cache: RenderCache
+) -> RenderedProject:
+    """The project rendered for the combination pytest_generate_tests assigned."""
     combination: Combination = request.param
     return render_cache.get(combination)
 
 
-@pytest.fixture
-def python_project(request: pytest.FixtureRequest, render_cache: RenderCache) -> RenderedProject:
-    combination: Combination = request.param
-    return render_cache.get(combination)
-
-
-@pytest.fixture
-def other_ci_project(request: pytest.FixtureRequest, render_cache: RenderCache) -> RenderedProject:
-    combination: Combination = request.param
-    return render_cache.get(combination)
-
-
-@pytest.fixture
-def github_project(request: pytest.FixtureRequest, render_cache: RenderCache) -> RenderedProject:
-    combination: Combination = request.param
-    return render_cache.get(combination)
-
-
-@pytest.fixture
-def gitlab_project(request: pytest.FixtureRequest, render_cache: RenderCache) -> RenderedProject:
-    combination: Combination = request.param
-    return render_cache.get(combination)
+# One fixture per selection in PROJECT_FIXTURES, all rendering the same way.
+project = pytest.fixture(name="project")(rendered_combination)
+python_project = pytest.fixture(name="python_project")(rendered_combination)
+other_ci_project = pytest.fixture(name="other_ci_project")(rendered_combination)
+github_project = pytest.fixture(name="github_project")(rendered_combination)
+gitlab_project = pytest.fixture(name="gitlab_project")(rendered_combination)
 
 
 @pytest.fixture(scope="session")
