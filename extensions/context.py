@@ -35,6 +35,15 @@ class StackFacts(ContextHook):
             if database == "sqlite"
             else f"postgresql+asyncpg://postgres@127.0.0.1:5432/{slug.replace('-', '_')}"
         )
+        context["uses_kustomize"] = context.get("kubernetes") == "kustomize"
+        context["uses_helm"] = context.get("kubernetes") == "helm"
+        context["uses_kubernetes"] = context["uses_kustomize"] or context["uses_helm"]
+        observability = context.get("observability") or []
+        context["uses_metrics"] = "metrics" in observability
+        context["uses_tracing"] = "tracing" in observability
+        context["uses_sentry"] = "sentry" in observability
+        # Deployment files that CI validates offline: manifests and alert rules.
+        context["validates_deployment"] = context["uses_kubernetes"] or context["uses_metrics"]
         # PEP 695 generics (`class Page[T]`) exist from Python 3.12 on.
         context["has_type_parameter_syntax"] = context.get("python_version") != "3.11"
         context["python_version_nodot"] = str(context.get("python_version", "")).replace(".", "")

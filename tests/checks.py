@@ -6,15 +6,27 @@ runs the same functions on broken samples to prove each one can fail.
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-# GitHub Actions expressions (`${{ github.ref }}`) are the one legitimate use of `{{`.
-LEFTOVER_JINJA = re.compile(r"(?<!\$)\{\{|\{%|\{#")
+import yaml
+
+TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
+# Any Jinja statement or comment left in a rendered file is an error.
+JINJA_STATEMENT = re.compile(r"\{%|\{#")
+# `{{` is an error when it names a template variable. The rendered project keeps
+# other languages' `{{` on purpose: GitHub expressions (`${{ github.ref }}`),
+# Prometheus annotations (`{{ $labels.route }}`), Grafana legends (`{{route}}`)
+# and Helm's Go templates (`{{ .Values.image }}`, `{{- include "name" . }}`).
+JINJA_EXPRESSION = re.compile(r"(?<!\$)\{\{-?\s*([A-Za-z_]\w*)")
 
 # Names of .env entries whose values are secrets (not ACCESS_TOKEN_TTL_SECONDS).
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|PRIVATE_KEY|(^|_)(KEY|TOKEN)$")
@@ -31,10 +43,13 @@ def executable(name: str) -> str:
     return found
 
 
-def run(command: Sequence[str | Path], cwd: Path) -> subprocess.CompletedProcess[str]:
+def run(
+    command: Sequence[str | Path], cwd: Path, environment: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(part) for part in command],
         cwd=cwd,
+        env=environment,
         capture_output=True,
         text=True,
         check=False,
@@ -55,13 +70,36 @@ def _text_lines(path: Path) -> list[str]:
         return []  # binary files carry no Jinja
 
 
+@functools.cache
+def template_variables() -> frozenset[str]:
+    """Every name a template can use: the questions, the facts the context hook
+    derives from them, and Copier's own variables."""
+    sys.path.insert(0, str(TEMPLATE_ROOT / "extensions"))
+    from context import StackFacts  # the template's own extension module
+
+    questions = yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text(encoding="utf-8"))
+    context: dict[str, Any] = {
+        name: question.get("default") or "" if isinstance(question, dict) else question
+        for name, question in questions.items()
+        if not name.startswith("_")
+    }
+    StackFacts.hook(StackFacts.__new__(StackFacts), context)
+    return frozenset(context) | {"_copier_conf", "_copier_answers", "_copier_operation"}
+
+
+def _holds_jinja(line: str) -> bool:
+    return bool(JINJA_STATEMENT.search(line)) or any(
+        match[1] in template_variables() for match in JINJA_EXPRESSION.finditer(line)
+    )
+
+
 def leftover_jinja(root: Path, files: Iterable[Path]) -> list[str]:
     """`path:line: text` for every line still holding Jinja markup."""
     return [
         f"{relative}:{number}: {line.strip()}"
         for relative in files
         for number, line in enumerate(_text_lines(root / relative), start=1)
-        if LEFTOVER_JINJA.search(line)
+        if _holds_jinja(line)
     ]
 
 
@@ -121,3 +159,165 @@ def yamllint(root: Path, files: Iterable[Path]) -> subprocess.CompletedProcess[s
     """Errors only (syntax, duplicate keys): style is the formatter's business."""
     yaml_files = [relative for relative in files if relative.suffix in {".yml", ".yaml"}]
     return run([executable("yamllint"), "-d", "relaxed", "-f", "parsable", *yaml_files], root)
+
+
+# ------------------------------------------------------------------ Kubernetes
+
+# The Kubernetes version rendered objects are validated against.
+KUBERNETES_VERSION = "1.37.0"
+# Prometheus Operator kinds: no Kubernetes schema knows them, so each has a
+# check of its own below; any other kind without a schema is an error.
+PROMETHEUS_OPERATOR_API = "monitoring.coreos.com/v1"
+
+# The checkov checks every rendered workload must pass: non-root, read-only
+# root filesystem, resource requests and limits, probes, no privilege escalation.
+REQUIRED_CHECKOV_CHECKS = (
+    "CKV_K8S_8",  # liveness probe
+    "CKV_K8S_9",  # readiness probe
+    "CKV_K8S_10",  # CPU requests
+    "CKV_K8S_11",  # CPU limits
+    "CKV_K8S_12",  # memory requests
+    "CKV_K8S_13",  # memory limits
+    "CKV_K8S_20",  # allowPrivilegeEscalation: false
+    "CKV_K8S_22",  # read-only root filesystem
+    "CKV_K8S_23",  # no root containers admitted
+    "CKV_K8S_28",  # NET_RAW dropped
+    "CKV_K8S_31",  # seccomp profile RuntimeDefault
+    "CKV_K8S_37",  # capabilities dropped
+    "CKV_K8S_38",  # service account token not mounted where not needed
+    "CKV_K8S_40",  # high UID
+)
+
+
+def kustomize_build(overlay: Path) -> subprocess.CompletedProcess[str]:
+    return run([executable("kubectl"), "kustomize", overlay], overlay)
+
+
+def kubernetes_objects(manifests: str) -> list[dict[str, Any]]:
+    """The objects of a multi-document YAML stream, empty documents skipped."""
+    return [document for document in yaml.safe_load_all(manifests) if document]
+
+
+def object_name(manifest: Mapping[str, Any]) -> str:
+    return f"{manifest.get('kind')}/{manifest.get('metadata', {}).get('name')}"
+
+
+def kubernetes_problems(objects: Iterable[Mapping[str, Any]]) -> list[str]:
+    """`Kind/name: problem` for every object that is not valid Kubernetes."""
+    import kubernetes_validate  # imported here: slow to import, needed by few tests
+
+    problems = []
+    for manifest in objects:
+        if manifest.get("apiVersion") == PROMETHEUS_OPERATOR_API:
+            problems += [
+                f"{object_name(manifest)}: {problem}"
+                for problem in prometheus_operator_problems(manifest)
+            ]
+            continue
+        try:
+            kubernetes_validate.validate(dict(manifest), KUBERNETES_VERSION, strict=True)
+        except kubernetes_validate.SchemaNotFoundError as error:
+            problems.append(f"{object_name(manifest)}: unknown kind ({error})")
+        except kubernetes_validate.ValidationError as error:
+            problems.append(f"{object_name(manifest)}: {error.message}")
+    return problems
+
+
+def prometheus_operator_problems(manifest: Mapping[str, Any]) -> list[str]:
+    """A PrometheusRule's groups go through promtool; a PodMonitor must name the
+    port and path the pods serve metrics on."""
+    kind, spec = manifest.get("kind"), manifest.get("spec") or {}
+    if kind == "PrometheusRule":
+        with tempfile.TemporaryDirectory() as directory:
+            rules = Path(directory) / "rules.yml"
+            rules.write_text(yaml.safe_dump(spec), encoding="utf-8")
+            result = promtool("check", "rules", rules)
+        return [] if result.returncode == 0 else [report(result)]
+    if kind == "PodMonitor":
+        endpoints = spec.get("podMetricsEndpoints") or []
+        problems = []
+        if not spec.get("selector", {}).get("matchLabels"):
+            problems.append("spec.selector.matchLabels is missing")
+        if not endpoints:
+            problems.append("spec.podMetricsEndpoints is empty")
+        problems += [
+            f"endpoint {endpoint} must scrape port http at /metrics"
+            for endpoint in endpoints
+            if (endpoint.get("port"), endpoint.get("path")) != ("http", "/metrics")
+        ]
+        return problems
+    return [f"unknown kind {kind} in {PROMETHEUS_OPERATOR_API}"]
+
+
+def helm_lint(chart: Path, values: Mapping[str, Any]) -> list[str]:
+    """Errors and warnings of `helm lint --strict` with these values."""
+    import helm_python  # imported here: loads Helm's native library
+
+    findings = helm_python.lint(chart, dict(values), strict=True)
+    messages = findings.get("messages") or []
+    errors = findings.get("errors") or []
+    return [*errors, *(message["error"] for message in messages if message["severity"] >= 2)]
+
+
+def helm_render(chart: Path, values: Mapping[str, Any], release: str) -> str:
+    """`helm template` of the chart with these values, as one YAML stream."""
+    import helm_python
+
+    with helm_python.Chart.load(chart) as loaded:
+        rendered = loaded.render(dict(values), name=release, namespace="default")
+    return "\n---\n".join(
+        text for path, text in sorted(rendered.items()) if path.endswith((".yaml", ".yml"))
+    )
+
+
+def helm_schema_error(chart: Path, values: Mapping[str, Any]) -> str | None:
+    """Why values.schema.json rejects these values, or None when it accepts them."""
+    import helm_python
+
+    with helm_python.Chart.load(chart) as loaded:
+        try:
+            loaded.validate_schema(dict(values))
+        except helm_python.HelmError as error:
+            return str(error)
+    return None
+
+
+def checkov(directory: Path, check_ids: Sequence[str]) -> subprocess.CompletedProcess[str]:
+    """checkov's Kubernetes checks, offline, with a JSON report on stdout."""
+    return run(
+        [
+            executable("checkov"),
+            "--compact",
+            "--skip-download",
+            "--framework",
+            "kubernetes",
+            "--check",
+            ",".join(check_ids),
+            "--output",
+            "json",
+            "--directory",
+            directory,
+        ],
+        directory,
+    )
+
+
+def checkov_results(result: subprocess.CompletedProcess[str]) -> dict[str, list[dict[str, Any]]]:
+    """Passed and failed checks from checkov's JSON report (one framework: one object)."""
+    try:
+        report = json.loads(result.stdout)
+    except json.JSONDecodeError as error:
+        raise AssertionError(f"checkov wrote no JSON report\n{report(result)}") from error
+    results = report.get("results", {}) if isinstance(report, dict) else {}
+    return {
+        "passed_checks": results.get("passed_checks", []),
+        "failed_checks": results.get("failed_checks", []),
+    }
+
+
+# ------------------------------------------------------------------ Prometheus
+
+
+def promtool(*arguments: str | Path) -> subprocess.CompletedProcess[str]:
+    rules = next((Path(a) for a in arguments if isinstance(a, Path)), Path.cwd())
+    return run([executable("promtool"), *arguments], rules.parent)

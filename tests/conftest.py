@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -12,7 +13,19 @@ from urllib.parse import urlsplit
 import pytest
 from generated_project import DEFAULT_TEST_DATABASE_URL
 from interpreters import pyenv_versions
-from rendering import Render, RenderCache, render_project, snapshot_template
+from rendering import (
+    ALL_COMBINATIONS,
+    DEPLOYMENT_CHECK_COMBINATIONS,
+    MANIFEST_COMBINATIONS,
+    METRICS_COMBINATIONS,
+    PYTHON_COMBINATIONS,
+    Combination,
+    Render,
+    RenderCache,
+    RenderedProject,
+    render_project,
+    snapshot_template,
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -74,3 +87,59 @@ def postgres_server() -> str:
             pytrace=False,
         )
     return f"{host}:{port}"
+
+
+# The combinations each rendered-project fixture runs over.
+PROJECT_FIXTURES: dict[str, tuple[Combination, ...]] = {
+    "project": ALL_COMBINATIONS,
+    "python_project": PYTHON_COMBINATIONS,
+    # Python files identical to a PYTHON_COMBINATIONS project's, by python_id.
+    "derived_project": tuple(c for c in ALL_COMBINATIONS if c not in PYTHON_COMBINATIONS),
+    "github_project": tuple(c for c in ALL_COMBINATIONS if c.ci == "github"),
+    "gitlab_project": tuple(c for c in ALL_COMBINATIONS if c.ci == "gitlab"),
+    "kustomize_project": tuple(c for c in MANIFEST_COMBINATIONS if c.kubernetes == "kustomize"),
+    "helm_project": tuple(c for c in MANIFEST_COMBINATIONS if c.kubernetes == "helm"),
+    "manifests_project": MANIFEST_COMBINATIONS,
+    "metrics_project": METRICS_COMBINATIONS,
+    "deployment_check_project": DEPLOYMENT_CHECK_COMBINATIONS,
+}
+
+
+def combination_params(combinations: Iterable[Combination]) -> list[object]:
+    return [
+        pytest.param(
+            combination,
+            id=combination.id,
+            marks=pytest.mark.xdist_group(combination.python_id),
+        )
+        for combination in combinations
+    ]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # Parametrized here, not in fixture params, so that the xdist_group marks
+    # exist at collection: all checks of a combination share one worker's render.
+    for fixture, combinations in PROJECT_FIXTURES.items():
+        if fixture in metafunc.fixturenames:
+            metafunc.parametrize(fixture, combination_params(combinations), indirect=True)
+
+
+def rendered_combination(
+    request: pytest.FixtureRequest, render_cache: RenderCache
+) -> RenderedProject:
+    """The project rendered for the combination pytest_generate_tests assigned."""
+    combination: Combination = request.param
+    return render_cache.get(combination)
+
+
+# One fixture per selection in PROJECT_FIXTURES, all rendering the same way.
+project = pytest.fixture(name="project")(rendered_combination)
+python_project = pytest.fixture(name="python_project")(rendered_combination)
+derived_project = pytest.fixture(name="derived_project")(rendered_combination)
+github_project = pytest.fixture(name="github_project")(rendered_combination)
+gitlab_project = pytest.fixture(name="gitlab_project")(rendered_combination)
+kustomize_project = pytest.fixture(name="kustomize_project")(rendered_combination)
+helm_project = pytest.fixture(name="helm_project")(rendered_combination)
+manifests_project = pytest.fixture(name="manifests_project")(rendered_combination)
+metrics_project = pytest.fixture(name="metrics_project")(rendered_combination)
+deployment_check_project = pytest.fixture(name="deployment_check_project")(rendered_combination)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import itertools
 import shutil
 import subprocess
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import copier
+from covering import pairwise
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,7 +41,17 @@ STACK_CHOICES: dict[str, tuple[str, ...]] = {
     "database": ("sqlite", "postgresql"),
     "auth": ("none", "jwt"),
     "ci": ("github", "gitlab", "none"),
+    "kubernetes": ("kustomize", "helm", "none"),
 }
+# The `observability` multiselect, in the order copier.yml lists it.
+OBSERVABILITY_CHOICES = ("metrics", "tracing", "sentry")
+OBSERVABILITY_DEFAULT = ("metrics", "tracing")
+# Every subset a user can select, from none to all.
+OBSERVABILITY_SELECTIONS = tuple(
+    selection
+    for size in range(len(OBSERVABILITY_CHOICES) + 1)
+    for selection in itertools.combinations(OBSERVABILITY_CHOICES, size)
+)
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -86,34 +97,114 @@ class Combination:
     database: str = "sqlite"
     auth: str = "jwt"
     ci: str = "github"
+    kubernetes: str = "kustomize"
+    observability: tuple[str, ...] = OBSERVABILITY_DEFAULT
 
     @property
     def id(self) -> str:
-        return f"{self.python_id}-{self.ci}"
+        return f"{self.python_id}-{self.ci}-{self.kubernetes}"
 
     @property
     def python_id(self) -> str:
-        """Names the answers that shape the Python files; `ci` adds only CI files."""
-        return f"py{self.python_version}-{self.database}-{self.auth}"
+        """Names the answers that shape the Python files; `ci` and `kubernetes` add
+        only their own files (test_render.py checks it)."""
+        observed = "+".join(self.observability) or "unobserved"
+        return f"py{self.python_version}-{self.database}-{self.auth}-{observed}"
 
     @property
-    def answers(self) -> dict[str, str]:
+    def manifests_id(self) -> str:
+        """Names the answers that shape the Kubernetes manifests."""
+        observed = "+".join(self.observability) or "unobserved"
+        return f"{self.kubernetes}-{self.database}-{self.auth}-{observed}"
+
+    @property
+    def answers(self) -> dict[str, Any]:
         return {
             "python_version": self.python_version,
             "database": self.database,
             "auth": self.auth,
             "ci": self.ci,
+            "kubernetes": self.kubernetes,
+            "observability": list(self.observability),
         }
 
 
-ALL_COMBINATIONS = tuple(
-    Combination(*values) for values in itertools.product(*STACK_CHOICES.values())
-)
+def _from_row(row: dict[str, Any]) -> Combination:
+    """A covering-array row (observability as one yes/no per choice) as a Combination."""
+    return Combination(
+        **{name: row[name] for name in STACK_CHOICES},
+        observability=tuple(choice for choice in OBSERVABILITY_CHOICES if row[choice]),
+    )
+
+
+def _unique(combinations: Iterable[Combination]) -> tuple[Combination, ...]:
+    return tuple(dict.fromkeys(combinations))
+
+
+def _first_per(
+    key: Callable[[Combination], str], combinations: Iterable[Combination]
+) -> tuple[Combination, ...]:
+    chosen: dict[str, Combination] = {}
+    for combination in combinations:
+        chosen.setdefault(key(combination), combination)
+    return tuple(chosen.values())
+
+
 DEFAULTS = Combination()
-# One combination per distinct set of Python files: the CI choice adds CI files
-# only (test_render.py checks it), so the costly Python checks (ruff, mypy, the
-# generated test suites) run on these 12 rather than on all 36 combinations.
-PYTHON_COMBINATIONS = tuple(c for c in ALL_COMBINATIONS if c.ci == DEFAULTS.ci)
+# Every pair of answer values, the multiselect's choices counted as yes/no
+# questions, appears together in at least one of these.
+ANSWER_FACTORS: dict[str, tuple[Any, ...]] = {
+    **STACK_CHOICES,
+    **dict.fromkeys(OBSERVABILITY_CHOICES, (True, False)),
+}
+COVERING_COMBINATIONS = tuple(_from_row(row) for row in pairwise(ANSWER_FACTORS))
+# The answers that shape the Python files, paired the same way: the projects
+# whose own test suites run by default.
+PYTHON_FACTORS = {
+    name: ANSWER_FACTORS[name]
+    for name in ("python_version", "database", "auth", *OBSERVABILITY_CHOICES)
+}
+PYTHON_COVERING_COMBINATIONS = tuple(
+    _from_row({**DEFAULTS.answers, **row}) for row in pairwise(PYTHON_FACTORS)
+)
+# Rendered and checked statically: the product of the stack answers with the
+# operations answers at their defaults, the product of the operations answers
+# with the stack at its defaults, and the covering array.
+STACK_COMBINATIONS = tuple(
+    Combination(*values)
+    for values in itertools.product(
+        *(STACK_CHOICES[name] for name in ("python_version", "database", "auth", "ci"))
+    )
+)
+OPERATIONS_COMBINATIONS = tuple(
+    Combination(ci=ci, kubernetes=kubernetes, observability=observability)
+    for ci in STACK_CHOICES["ci"]
+    for kubernetes in STACK_CHOICES["kubernetes"]
+    for observability in OBSERVABILITY_SELECTIONS
+)
+ALL_COMBINATIONS = _unique((*STACK_COMBINATIONS, *OPERATIONS_COMBINATIONS, *COVERING_COMBINATIONS))
+# One combination per distinct set of Python files and per distinct set of
+# manifests: ruff, mypy and the Kubernetes validators run on these only.
+PYTHON_COMBINATIONS = _first_per(lambda c: c.python_id, ALL_COMBINATIONS)
+# Prometheus rules, dashboard and scrape configuration: once per selection of
+# observability and database (the compose file it scrapes through).
+METRICS_COMBINATIONS = _first_per(
+    lambda c: f"{c.database}-{'+'.join(c.observability)}",
+    (c for c in ALL_COMBINATIONS if "metrics" in c.observability),
+)
+# The project's own deployment check script, once per set of checks it runs
+# (the Helm variant needs the helm CLI, which the test environment lacks).
+DEPLOYMENT_CHECK_COMBINATIONS = _first_per(
+    lambda c: f"{c.kubernetes}-{'metrics' in c.observability}",
+    (
+        c
+        for c in ALL_COMBINATIONS
+        if c.kubernetes != "helm" and (c.kubernetes == "kustomize" or "metrics" in c.observability)
+    ),
+)
+MANIFEST_COMBINATIONS = _first_per(
+    lambda c: c.manifests_id, (c for c in ALL_COMBINATIONS if c.kubernetes != "none")
+)
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,14 @@
-"""Quality gates 1, 2 and 4 for every combination of stack answers: it renders
+"""Quality gates 1, 2 and 4 for the rendered combinations (tests/rendering.py:
+the stack product, the operations product and a covering array): each renders
 clean files, passes the project's own ruff and mypy --strict, and its CI,
-Docker and compose files pass offline validators.
+Docker and compose files pass offline validators. Kubernetes and monitoring
+files have their own module, tests/test_operations.py.
 
 Each combination is rendered once per session (tests/rendering.py RenderCache).
-The combinations that differ only in `ci` share one xdist worker (xdist_group
-by `python_id`), so that comparing them with each other renders nothing twice.
-ruff and mypy run once per `python_id` (PYTHON_COMBINATIONS): the CI choice
-changes no file they read (test_ci_choice_changes_no_python_file).
+Combinations with the same Python files share one xdist worker (xdist_group by
+`python_id`), so that comparing them with each other renders nothing twice.
+ruff and mypy run once per `python_id` (PYTHON_COMBINATIONS): the other answers
+change no file they read (test_only_python_answers_change_python_files).
 """
 
 from __future__ import annotations
@@ -14,8 +16,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from collections.abc import Callable, Iterable
-from dataclasses import replace
+from collections.abc import Callable
 from pathlib import Path
 
 import checks
@@ -23,7 +24,6 @@ import pytest
 import yaml
 from generated_project import checker_environment, declared_requirements
 from rendering import (
-    ALL_COMBINATIONS,
     DEFAULTS,
     PYTHON_COMBINATIONS,
     STACK_CHOICES,
@@ -39,50 +39,11 @@ Checker = Callable[[str], Path]
 
 # What each CI choice adds to the project root; `none` adds nothing.
 CI_PATHS = {"github": ".github", "gitlab": ".gitlab-ci.yml"}
-
-# The combinations each rendered-project fixture runs over.
-PROJECT_FIXTURES: dict[str, tuple[Combination, ...]] = {
-    "project": ALL_COMBINATIONS,
-    "python_project": PYTHON_COMBINATIONS,
-    "other_ci_project": tuple(c for c in ALL_COMBINATIONS if c.ci != DEFAULTS.ci),
-    "github_project": tuple(c for c in ALL_COMBINATIONS if c.ci == "github"),
-    "gitlab_project": tuple(c for c in ALL_COMBINATIONS if c.ci == "gitlab"),
+# What each Kubernetes choice adds; `none` adds nothing.
+KUBERNETES_PATHS = {
+    "kustomize": "infrastructure/kubernetes/kustomize",
+    "helm": "infrastructure/kubernetes/helm",
 }
-
-
-def combination_params(combinations: Iterable[Combination]) -> list[object]:
-    return [
-        pytest.param(
-            combination,
-            id=combination.id,
-            marks=pytest.mark.xdist_group(combination.python_id),
-        )
-        for combination in combinations
-    ]
-
-
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    # Parametrized here, not in fixture params, so that the xdist_group marks
-    # exist at collection: all checks of a combination share one worker's render.
-    for fixture, combinations in PROJECT_FIXTURES.items():
-        if fixture in metafunc.fixturenames:
-            metafunc.parametrize(fixture, combination_params(combinations), indirect=True)
-
-
-def rendered_combination(
-    request: pytest.FixtureRequest, render_cache: RenderCache
-) -> RenderedProject:
-    """The project rendered for the combination pytest_generate_tests assigned."""
-    combination: Combination = request.param
-    return render_cache.get(combination)
-
-
-# One fixture per selection in PROJECT_FIXTURES, all rendering the same way.
-project = pytest.fixture(name="project")(rendered_combination)
-python_project = pytest.fixture(name="python_project")(rendered_combination)
-other_ci_project = pytest.fixture(name="other_ci_project")(rendered_combination)
-github_project = pytest.fixture(name="github_project")(rendered_combination)
-gitlab_project = pytest.fixture(name="gitlab_project")(rendered_combination)
 
 
 @pytest.fixture(scope="session")
@@ -108,10 +69,9 @@ def mypy_cache(shared_tmp: Path, worker_id: str) -> Callable[[str], Path]:
 
 
 def test_combination_renders_its_answers(project: RenderedProject) -> None:
-    answers = (project.root / ".copier-answers.yml").read_text(encoding="utf-8")
+    answers = yaml.safe_load((project.root / ".copier-answers.yml").read_text(encoding="utf-8"))
 
-    for question, answer in project.combination.answers.items():
-        assert f"{question}: {answer}" in answers or f"{question}: '{answer}'" in answers
+    assert project.combination.answers.items() <= answers.items()
     assert (project.package_dir / "__init__.py").is_file()
 
 
@@ -256,13 +216,35 @@ def python_inputs(project: RenderedProject) -> dict[Path, bytes]:
     }
 
 
-def test_ci_choice_changes_no_python_file(
-    other_ci_project: RenderedProject, render_cache: RenderCache
+def test_only_python_answers_change_python_files(
+    derived_project: RenderedProject, render_cache: RenderCache
 ) -> None:
-    # What allows ruff and mypy to check PYTHON_COMBINATIONS only.
-    default_ci = render_cache.get(replace(other_ci_project.combination, ci=DEFAULTS.ci))
+    # What allows ruff, mypy and the generated suites to run on PYTHON_COMBINATIONS only:
+    # `ci` and `kubernetes` add files of their own and change no Python file.
+    python_id = derived_project.combination.python_id
+    representative = next(c for c in PYTHON_COMBINATIONS if c.python_id == python_id)
 
-    assert python_inputs(other_ci_project) == python_inputs(default_ci)
+    assert python_inputs(derived_project) == python_inputs(render_cache.get(representative))
+
+
+@pytest.mark.parametrize(
+    "kubernetes",
+    [
+        pytest.param(choice, marks=pytest.mark.xdist_group(DEFAULTS.python_id))
+        for choice in STACK_CHOICES["kubernetes"]
+    ],
+)
+def test_kubernetes_choice_renders_only_its_own_files(
+    render_cache: RenderCache, kubernetes: str
+) -> None:
+    assert set(KUBERNETES_PATHS) == set(STACK_CHOICES["kubernetes"]) - {"none"}
+    project = render_cache.get(Combination(kubernetes=kubernetes))
+
+    rendered = {
+        choice for choice, path in KUBERNETES_PATHS.items() if (project.root / path).exists()
+    }
+
+    assert rendered == ({kubernetes} & KUBERNETES_PATHS.keys())
 
 
 def git_ignores(repository: Path, path: str) -> bool:
