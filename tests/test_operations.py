@@ -194,10 +194,12 @@ def test_helm_chart_lints_clean_for_every_environment(helm_project: RenderedProj
 @pytest.mark.parametrize(
     "bad_values",
     [
-        pytest.param({"replicaCount": -1}, id="negative-replicas"),
         pytest.param({"replicaCunt": 2}, id="misspelt-key"),
-        pytest.param({"config": {"appEnv": "prod"}}, id="unknown-environment"),
+        pytest.param({"config": {"APP_ENV": "prod"}}, id="unknown-environment"),
+        pytest.param({"config": {"LOG_LEVEL": "loud"}}, id="unknown-log-level"),
         pytest.param({"service": {"port": "eighty"}}, id="port-not-a-number"),
+        pytest.param({"service": {"port": 70000}}, id="port-out-of-range"),
+        pytest.param({"resources": {"limits": {"cpus": "1"}}}, id="misspelt-nested-key"),
     ],
 )
 def test_helm_values_schema_rejects_bad_values(

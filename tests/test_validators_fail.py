@@ -202,3 +202,188 @@ def test_yamllint_fails_on_broken_yaml(tmp_path: Path, document: str) -> None:
     result = checks.yamllint(tmp_path, [Path("compose.yaml")])
 
     assert result.returncode == 1, checks.report(result)
+
+
+def test_leftover_jinja_check_allows_other_template_languages(tmp_path: Path) -> None:
+    write(tmp_path / "rules.yml", "summary: '{{ $labels.route }} is slow ({{ $value }})'\n")
+    write(tmp_path / "dashboard.json", '{"legendFormat": "{{route}} {{status}}"}\n')
+    write(tmp_path / "deployment.yaml", 'name: {{ include "app.fullname" . }}\n')
+    files = [Path("rules.yml"), Path("dashboard.json"), Path("deployment.yaml")]
+
+    assert checks.leftover_jinja(tmp_path, files) == []
+
+
+# ---------------------------------------------------------------- Kubernetes
+
+BROKEN_KUSTOMIZATION = """\
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - deployment.yaml
+"""
+
+INSECURE_DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app
+spec:
+  selector:
+    matchLabels: {app: app}
+  template:
+    metadata:
+      labels: {app: app}
+    spec:
+      containers:
+        - name: app
+          image: registry.example.com/app:1.0
+          securityContext:
+            privileged: true
+            allowPrivilegeEscalation: true
+"""
+
+
+def test_kustomize_build_fails_on_a_missing_resource(tmp_path: Path) -> None:
+    overlay = tmp_path / "overlay"
+    write(overlay / "kustomization.yaml", BROKEN_KUSTOMIZATION)
+
+    result = checks.kustomize_build(overlay)
+
+    assert result.returncode != 0, checks.report(result)
+    assert "deployment.yaml" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("manifest", "problem"),
+    [
+        pytest.param(
+            {
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": {"name": "app"},
+                "spec": {"ports": [{"port": "eighty"}]},
+            },
+            "Service/app:",
+            id="wrong-type",
+        ),
+        pytest.param(
+            {
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "metadata": {"name": "app"},
+                "spec": {"replicas": 1, "replica": 2},
+            },
+            "Deployment/app:",
+            id="unknown-field",
+        ),
+        pytest.param(
+            {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "app"}},
+            "Widget/app: unknown kind",
+            id="unknown-kind",
+        ),
+        pytest.param(
+            {
+                "apiVersion": "monitoring.coreos.com/v1",
+                "kind": "PodMonitor",
+                "metadata": {"name": "app"},
+                "spec": {
+                    "selector": {"matchLabels": {"app": "app"}},
+                    "podMetricsEndpoints": [{"port": "web", "path": "/stats"}],
+                },
+            },
+            "PodMonitor/app: endpoint",
+            id="podmonitor-wrong-port",
+        ),
+        pytest.param(
+            {
+                "apiVersion": "monitoring.coreos.com/v1",
+                "kind": "PrometheusRule",
+                "metadata": {"name": "app"},
+                "spec": {
+                    "groups": [
+                        {
+                            "name": "app",
+                            "rules": [{"alert": "Broken", "expr": "rate(http_requests_total[5m]"}],
+                        }
+                    ]
+                },
+            },
+            "PrometheusRule/app:",
+            id="prometheusrule-bad-promql",
+        ),
+    ],
+)
+def test_kubernetes_validation_finds_invalid_objects(
+    manifest: dict[str, object], problem: str
+) -> None:
+    problems = checks.kubernetes_problems([manifest])
+
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(problem)
+
+
+def test_checkov_fails_a_privileged_container_without_limits_or_probes(tmp_path: Path) -> None:
+    write(tmp_path / "deployment.yaml", INSECURE_DEPLOYMENT)
+
+    result = checks.checkov(tmp_path, checks.REQUIRED_CHECKOV_CHECKS)
+
+    failed = {check["check_id"] for check in checks.checkov_results(result)["failed_checks"]}
+    assert failed == set(checks.REQUIRED_CHECKOV_CHECKS), checks.report(result)
+
+
+def test_helm_lint_fails_on_a_broken_template(tmp_path: Path) -> None:
+    chart = tmp_path / "chart"
+    write(chart / "Chart.yaml", "apiVersion: v2\nname: app\nversion: 0.1.0\n")
+    write(chart / "values.yaml", "replicas: 1\n")
+    write(chart / "templates" / "configmap.yaml", "kind: ConfigMap\ndata: {{ .Values.replicas\n")
+
+    assert checks.helm_lint(chart, {}) != []
+
+
+# ---------------------------------------------------------------- Prometheus
+
+RULES = """\
+groups:
+  - name: app
+    rules:
+      - alert: AppDown
+        expr: up{job="app"} == 0
+        for: 1m
+"""
+
+WRONG_RULES_TEST = """\
+rule_files: [rules.yml]
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+      - series: up{job="app"}
+        values: "1x10"
+    alert_rule_test:
+      - eval_time: 5m
+        alertname: AppDown
+        exp_alerts:
+          - exp_labels: {job: app}
+"""
+
+
+def test_promtool_test_rules_fails_on_a_wrong_expectation(tmp_path: Path) -> None:
+    write(tmp_path / "rules.yml", RULES)
+    tests = write(tmp_path / "rules.test.yml", WRONG_RULES_TEST)
+
+    result = checks.promtool("test", "rules", tests)
+
+    assert result.returncode != 0, checks.report(result)
+    assert "AppDown" in result.stdout + result.stderr
+
+
+def test_promtool_check_config_fails_on_a_missing_rule_file(tmp_path: Path) -> None:
+    config = write(
+        tmp_path / "prometheus.yml",
+        "rule_files: [missing.yml]\nscrape_configs:\n  - job_name: app\n"
+        "    static_configs: [{targets: ['app:8000']}]\n",
+    )
+
+    result = checks.promtool("check", "config", config)
+
+    assert result.returncode != 0, checks.report(result)
