@@ -43,6 +43,21 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("UV_CACHE_DIR", str(Path.home() / ".cache" / "uv"))
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say which generated projects ran their own suites, and how each ended."""
+    ran = [
+        (report.nodeid.split("[", 1)[1].split("]", 1)[0], report.outcome)
+        for outcome in ("passed", "failed")
+        for report in terminalreporter.stats.get(outcome, [])
+        if report.when == "call"
+        and "test_generated_project_passes_its_own_tests[" in report.nodeid
+    ]
+    if ran:
+        terminalreporter.section("generated projects whose own suites ran")
+        for combination, outcome in sorted(ran):
+            terminalreporter.write_line(f"{outcome:>6}  {combination}")
+
+
 @pytest.fixture(scope="session")
 def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The template's working tree as a git repository tagged v1."""

@@ -1,9 +1,10 @@
 """Quality gate 3: generated projects pass their own test suites, coverage gate
 included, against the real database they chose.
 
-A selected subset runs by default; GROUNDWORK_FULL_MATRIX=1 (nox -s matrix)
-runs every combination of the answers that shape the Python files
-(PYTHON_COMBINATIONS: the CI choice adds no file the suite runs).
+By default: the defaults, plus a covering array of the answers that shape the
+Python files (every pair of their values appears in a project whose suite
+runs; tests/covering.py). GROUNDWORK_FULL_MATRIX=1 (nox -s matrix) runs every
+distinct set of Python files among the rendered combinations.
 """
 
 from __future__ import annotations
@@ -13,15 +14,15 @@ from pathlib import Path
 
 import pytest
 from generated_project import COVERAGE_FLOOR, coverage_reached, run_own_tests, sync
-from rendering import DEFAULTS, PYTHON_COMBINATIONS, Combination, Render
-
-SELECTED = (
+from rendering import (
     DEFAULTS,
-    Combination(database="postgresql", auth="jwt"),
-    Combination(database="sqlite", auth="none"),
-    Combination(python_version="3.11"),
-    Combination(python_version="3.13", database="postgresql"),
+    PYTHON_COMBINATIONS,
+    PYTHON_COVERING_COMBINATIONS,
+    Combination,
+    Render,
 )
+
+SELECTED = tuple(dict.fromkeys((DEFAULTS, *PYTHON_COVERING_COMBINATIONS)))
 
 FULL_MATRIX = os.environ.get("GROUNDWORK_FULL_MATRIX") == "1"
 
