@@ -25,7 +25,13 @@ PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 DEMO_DIR = ROOT / "build" / "demo"
 DEMO_NAME = "Groundwork Demo"
 DEMO_SLUG = "groundwork-demo"
-EVERYTHING_ON = {"database": "postgresql", "auth": "jwt", "ci": "github"}
+EVERYTHING_ON = {
+    "database": "postgresql",
+    "auth": "jwt",
+    "ci": "github",
+    "kubernetes": "helm",
+    "observability": "[metrics, tracing, sentry]",
+}
 BENCH_RUNS = 7
 
 
