@@ -253,6 +253,16 @@ def test_kustomize_build_fails_on_a_missing_resource(tmp_path: Path) -> None:
     assert "deployment.yaml" in result.stderr
 
 
+def operator_object(kind: str, **spec: object) -> dict[str, object]:
+    """A Prometheus Operator object named app."""
+    return {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": kind,
+        "metadata": {"name": "app"},
+        "spec": spec,
+    }
+
+
 @pytest.mark.parametrize(
     ("manifest", "problem"),
     [
@@ -282,32 +292,19 @@ def test_kustomize_build_fails_on_a_missing_resource(tmp_path: Path) -> None:
             id="unknown-kind",
         ),
         pytest.param(
-            {
-                "apiVersion": "monitoring.coreos.com/v1",
-                "kind": "PodMonitor",
-                "metadata": {"name": "app"},
-                "spec": {
-                    "selector": {"matchLabels": {"app": "app"}},
-                    "podMetricsEndpoints": [{"port": "web", "path": "/stats"}],
-                },
-            },
+            operator_object(
+                "PodMonitor",
+                selector={"matchLabels": {"app": "app"}},
+                podMetricsEndpoints=[{"port": "web", "path": "/stats"}],
+            ),
             "PodMonitor/app: endpoint",
             id="podmonitor-wrong-port",
         ),
         pytest.param(
-            {
-                "apiVersion": "monitoring.coreos.com/v1",
-                "kind": "PrometheusRule",
-                "metadata": {"name": "app"},
-                "spec": {
-                    "groups": [
-                        {
-                            "name": "app",
-                            "rules": [{"alert": "Broken", "expr": "rate(http_requests_total[5m]"}],
-                        }
-                    ]
-                },
-            },
+            operator_object(
+                "PrometheusRule",
+                groups=[{"name": "app", "rules": [{"alert": "Broken", "expr": "rate(up[5m]"}]}],
+            ),
             "PrometheusRule/app:",
             id="prometheusrule-bad-promql",
         ),
