@@ -135,7 +135,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     # Parametrized here, not in fixture params, so that the xdist_group marks
     # exist at collection: all checks of a combination share one worker's render.
     for fixture, combinations in PROJECT_FIXTURES.items():
-        if fixture in metafunc.fixturenames:
+        # A test module's own fixture of the same name shadows ours: leave it alone.
+        if fixture in metafunc.fixturenames and not hasattr(metafunc.module, fixture):
             metafunc.parametrize(fixture, combination_params(combinations), indirect=True)
 
 

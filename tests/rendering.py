@@ -151,6 +151,9 @@ def _first_per(
 
 
 DEFAULTS = Combination()
+EVERYTHING_ON = Combination(
+    database="postgresql", kubernetes="helm", observability=OBSERVABILITY_CHOICES
+)
 # Every pair of answer values, the multiselect's choices counted as yes/no
 # questions, appears together in at least one of these.
 ANSWER_FACTORS: dict[str, tuple[Any, ...]] = {

@@ -9,7 +9,15 @@ import copier
 import pytest
 import yaml
 from generated_project import coverage_reached, run_own_tests, sync
-from rendering import PACKAGE_NAME, git, render_project, snapshot_template
+from rendering import (
+    DEFAULTS,
+    EVERYTHING_ON,
+    PACKAGE_NAME,
+    Combination,
+    git,
+    render_project,
+    snapshot_template,
+)
 
 USER_README_LINE = "Owned by the inventory squad; ask in #inventory before changing the API."
 USER_FUNCTION = '''
@@ -93,17 +101,20 @@ def template(tmp_path: Path) -> Path:
     return snapshot_template(tmp_path / "template", tag="v1")
 
 
-@pytest.fixture
-def project(template: Path, tmp_path: Path) -> Path:
-    project = render_project(template, tmp_path / "project", vcs_ref="v1")
+@pytest.fixture(params=[DEFAULTS, EVERYTHING_ON], ids=["defaults", "everything-on"])
+def v1_project(template: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """A project generated from v1 and committed, as its owners would keep it."""
+    combination: Combination = request.param
+    project = render_project(template, tmp_path / "project", vcs_ref="v1", **combination.answers)
     git(project, "init", "--quiet", "--initial-branch=main")
     commit_all(project, "Generate from Groundwork v1")
     return project
 
 
 def test_update_keeps_user_edits_and_brings_template_changes(
-    template: Path, project: Path
+    template: Path, v1_project: Path
 ) -> None:
+    project = v1_project
     edit_as_a_user(project)
     release_v2(template)
 
@@ -119,7 +130,8 @@ def test_update_keeps_user_edits_and_brings_template_changes(
     assert leftover_conflicts(project) == []
 
 
-def test_update_to_the_same_version_changes_nothing(template: Path, project: Path) -> None:
+def test_update_to_the_same_version_changes_nothing(template: Path, v1_project: Path) -> None:
+    project = v1_project
     release_v2(template)
     update(project)
     commit_all(project, "Update to Groundwork v2")
@@ -129,22 +141,24 @@ def test_update_to_the_same_version_changes_nothing(template: Path, project: Pat
     assert git(project, "status", "--porcelain") == ""
 
 
-def test_update_leaves_env_file_untouched(template: Path, project: Path) -> None:
-    env_file = project / ".env"
+def test_update_leaves_env_file_untouched(template: Path, v1_project: Path) -> None:
+    env_file = v1_project / ".env"
     before = env_file.read_bytes()
     before_mtime = env_file.stat().st_mtime_ns
     release_v2(template)
 
-    update(project)
+    update(v1_project)
 
     assert env_file.read_bytes() == before
     assert env_file.stat().st_mtime_ns == before_mtime
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("v1_project", [DEFAULTS], ids=["defaults"], indirect=True)
 def test_switching_sqlite_to_postgresql_by_update_passes_its_own_tests(
-    project: Path, postgres_server: str
+    v1_project: Path, postgres_server: str
 ) -> None:
+    project = v1_project
     assert answers(project)["database"] == "sqlite"
 
     update(project, database="postgresql")
