@@ -4,14 +4,11 @@ rendering, and the environment generated projects install and run in."""
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-from generated_project import DEFAULT_TEST_DATABASE_URL
 from interpreters import pyenv_versions
 from rendering import (
     ALL_COMBINATIONS,
@@ -85,23 +82,6 @@ def shared_tmp(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path
     base = tmp_path_factory.getbasetemp()
     shared = base.parent if worker_id != "master" else base
     return shared / "shared"
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> str:
-    """The PostgreSQL server generated projects test against (TEST_DATABASE_URL);
-    fails, never skips, when it is down."""
-    url = urlsplit(os.environ.get("TEST_DATABASE_URL", DEFAULT_TEST_DATABASE_URL))
-    host, port = url.hostname or "127.0.0.1", url.port or 5432
-    try:
-        socket.create_connection((host, port), timeout=3).close()
-    except OSError as error:
-        pytest.fail(
-            f"PostgreSQL is not reachable on {host}:{port} ({error}); "
-            "run scripts/ensure-services (nox -s tests does) and try again",
-            pytrace=False,
-        )
-    return f"{host}:{port}"
 
 
 # The combinations each rendered-project fixture runs over.

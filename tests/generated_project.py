@@ -5,19 +5,25 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import socket
 import subprocess
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 
+import pytest
 from checks import executable
 
-DEFAULT_TEST_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+# The servers generated projects test against: their tests' default
+# TEST_DATABASE_URL points at these (scripts/ensure-services starts them).
+DATABASE_SERVERS = {"postgresql": ("PostgreSQL", 5432), "mysql": ("MariaDB", 3306)}
 COVERAGE_FLOOR = 90.0
 COVERAGE_REACHED = re.compile(r"Required test coverage of ([\d.]+)% reached")
 
-# Set by nox or an activated environment; they would point uv at the wrong venv.
+# Set by nox or an activated environment; they would point uv at the wrong venv,
+# or a project's tests at another project's database server.
 _FOREIGN_VARIABLES = (
+    "TEST_DATABASE_URL",
     "VIRTUAL_ENV",
     "UV_PROJECT_ENVIRONMENT",
     "UV_PYTHON",
@@ -31,7 +37,6 @@ def project_environment(**overrides: str) -> dict[str, str]:
     environment = {
         name: value for name, value in os.environ.items() if name not in _FOREIGN_VARIABLES
     }
-    environment.setdefault("TEST_DATABASE_URL", DEFAULT_TEST_DATABASE_URL)
     environment["UV_NO_PROGRESS"] = "1"
     environment.update(overrides)
     return environment
@@ -47,6 +52,21 @@ def uv(project: Path, *args: str, timeout: float = 900) -> subprocess.CompletedP
         check=False,
         timeout=timeout,
     )
+
+
+def require_database_server(database: str) -> None:
+    """Fail, never skip, when the server a `database` project tests against is down."""
+    if database not in DATABASE_SERVERS:
+        return
+    name, port = DATABASE_SERVERS[database]
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=3).close()
+    except OSError as error:
+        pytest.fail(
+            f"{name} is not reachable on 127.0.0.1:{port} ({error}); "
+            "run scripts/ensure-services (nox -s tests does) and try again",
+            pytrace=False,
+        )
 
 
 def sync(project: Path) -> subprocess.CompletedProcess[str]:

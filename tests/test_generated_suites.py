@@ -13,7 +13,13 @@ import os
 from pathlib import Path
 
 import pytest
-from generated_project import COVERAGE_FLOOR, coverage_reached, run_own_tests, sync
+from generated_project import (
+    COVERAGE_FLOOR,
+    coverage_reached,
+    require_database_server,
+    run_own_tests,
+    sync,
+)
 from rendering import (
     DEFAULTS,
     PYTHON_COMBINATIONS,
@@ -37,10 +43,9 @@ def tail(output: str, lines: int = 150) -> str:
     [pytest.param(c, id=c.id) for c in (PYTHON_COMBINATIONS if FULL_MATRIX else SELECTED)],
 )
 def test_generated_project_passes_its_own_tests(
-    combination: Combination, render: Render, tmp_path: Path, request: pytest.FixtureRequest
+    combination: Combination, render: Render, tmp_path: Path
 ) -> None:
-    if combination.database == "postgresql":
-        request.getfixturevalue("postgres_server")
+    require_database_server(combination.database)
     project = render(tmp_path / combination.id, **combination.answers)
 
     synced = sync(project)

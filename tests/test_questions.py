@@ -189,6 +189,7 @@ def test_slug_and_package_are_derived_from_the_name(
     params=[
         pytest.param({"database": "sqlite", "python_version": "3.11"}, id="sqlite-py3.11"),
         pytest.param({"database": "postgresql", "python_version": "3.13"}, id="postgresql-py3.13"),
+        pytest.param({"database": "mysql", "python_version": "3.12"}, id="mysql-py3.12"),
     ],
     scope="module",
 )

@@ -162,18 +162,43 @@ def test_gitlab_ci_file_matches_schema(gitlab_project: RenderedProject) -> None:
     assert result.returncode == 0, checks.report(result)
 
 
-def test_gitlab_ci_tests_against_postgres_only_when_chosen(
+# The service container and test URL scheme of each database server in CI.
+CI_DATABASE_SERVICES = {
+    "postgresql": ("postgres:17", "postgresql+asyncpg://"),
+    "mysql": ("mariadb:11.4", "mysql+aiomysql://"),
+}
+
+
+def test_gitlab_ci_tests_against_a_database_server_only_when_chosen(
     gitlab_project: RenderedProject,
 ) -> None:
     pipeline = yaml.safe_load((gitlab_project.root / ".gitlab-ci.yml").read_text(encoding="utf-8"))
     test_job = pipeline["test"]
 
-    if gitlab_project.combination.database == "postgresql":
-        assert [service["name"] for service in test_job["services"]] == ["postgres:17"]
-        assert test_job["variables"]["TEST_DATABASE_URL"].startswith("postgresql+asyncpg://")
+    if gitlab_project.combination.database in CI_DATABASE_SERVICES:
+        image, scheme = CI_DATABASE_SERVICES[gitlab_project.combination.database]
+        assert [service["name"] for service in test_job["services"]] == [image]
+        assert test_job["variables"]["TEST_DATABASE_URL"].startswith(scheme)
     else:
         assert "services" not in test_job
         assert "variables" not in test_job
+
+
+def test_github_workflow_tests_against_a_database_server_only_when_chosen(
+    github_project: RenderedProject,
+) -> None:
+    workflow = yaml.safe_load(
+        (github_project.root / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
+    )
+    test_job = workflow["jobs"]["test"]
+
+    if github_project.combination.database in CI_DATABASE_SERVICES:
+        image, scheme = CI_DATABASE_SERVICES[github_project.combination.database]
+        assert [service["image"] for service in test_job["services"].values()] == [image]
+        assert test_job["env"]["TEST_DATABASE_URL"].startswith(scheme)
+    else:
+        assert "services" not in test_job
+        assert "env" not in test_job
 
 
 def test_gitlab_ci_runs_the_uv_and_python_of_the_dockerfile(

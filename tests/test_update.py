@@ -8,7 +8,7 @@ from pathlib import Path
 import copier
 import pytest
 import yaml
-from generated_project import coverage_reached, run_own_tests, sync
+from generated_project import coverage_reached, require_database_server, run_own_tests, sync
 from rendering import (
     DEFAULTS,
     EVERYTHING_ON,
@@ -156,8 +156,9 @@ def test_update_leaves_env_file_untouched(template: Path, v1_project: Path) -> N
 @pytest.mark.slow
 @pytest.mark.parametrize("v1_project", [DEFAULTS], ids=["defaults"], indirect=True)
 def test_switching_sqlite_to_postgresql_by_update_passes_its_own_tests(
-    v1_project: Path, postgres_server: str
+    v1_project: Path,
 ) -> None:
+    require_database_server("postgresql")
     project = v1_project
     assert answers(project)["database"] == "sqlite"
 
