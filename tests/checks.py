@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from openapi_spec_validator import OpenAPIV31SpecValidator
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
 # Any Jinja statement or comment left in a rendered file is an error.
@@ -27,6 +28,12 @@ JINJA_STATEMENT = re.compile(r"\{%|\{#")
 # Prometheus annotations (`{{ $labels.route }}`), Grafana legends (`{{route}}`)
 # and Helm's Go templates (`{{ .Values.image }}`, `{{- include "name" . }}`).
 JINJA_EXPRESSION = re.compile(r"(?<!\$)\{\{-?\s*([A-Za-z_]\w*)")
+
+# Import statements, at any indentation (imports inside functions count too).
+IMPORT_FROM = re.compile(r"^\s*from\s+(?P<dots>\.*)(?P<module>[\w.]*)\s+import\b")
+IMPORT = re.compile(
+    r"^\s*import\s+(?P<names>[\w.]+(?:\s+as\s+\w+)?(?:\s*,\s*[\w.]+(?:\s+as\s+\w+)?)*)"
+)
 
 # Names of .env entries whose values are secrets (not ACCESS_TOKEN_TTL_SECONDS).
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|PRIVATE_KEY|(^|_)(KEY|TOKEN)$")
@@ -131,6 +138,62 @@ def mypy_strict(
     return run(
         [mypy, "--strict", "--cache-dir", cache_dir, "--no-color-output", *targets], project
     )
+
+
+def _imports(module: Path) -> list[tuple[int, str]]:
+    """(level, module) of every import statement: level 0 is absolute.
+
+    Read line by line, not with `ast`: the test suite's Python may be older
+    than the syntax of the project it reads (`class Page[T]` needs 3.12).
+    """
+    found: list[tuple[int, str]] = []
+    for line in module.read_text(encoding="utf-8").splitlines():
+        if match := IMPORT_FROM.match(line):
+            found.append((len(match["dots"]), match["module"]))
+        elif match := IMPORT.match(line):
+            found += [(0, name.split(" as ")[0].strip()) for name in match["names"].split(",")]
+    return found
+
+
+def _resolve_relative(importer: Path, level: int, name: str) -> Path | None:
+    """The module file a relative import names, when it is a file of the package."""
+    base = importer.parent
+    for _ in range(level - 1):
+        base = base.parent
+    target = base.joinpath(*name.split(".")) if name else base
+    for candidate in (target.with_suffix(".py"), target / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def foreign_imports(package_dir: Path) -> list[str]:
+    """Imports of anything but the standard library, in the modules of `package_dir`
+    and in every module of the project they import: the business layer must
+    not depend on a web framework, an ORM or any other third-party library."""
+    pending = sorted(package_dir.rglob("*.py"))
+    seen: set[Path] = set()
+    problems: list[str] = []
+    while pending:
+        module = pending.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        for level, name in _imports(module):
+            if level == 0:
+                if name.split(".")[0] not in sys.stdlib_module_names:
+                    problems.append(f"{module}: imports {name}")
+            elif (target := _resolve_relative(module, level, name)) is not None:
+                pending.append(target)
+    return sorted(problems)
+
+
+def openapi_problems(document: Mapping[str, Any]) -> list[str]:
+    """What makes `document` invalid OpenAPI 3.1, a dangling `$ref` included."""
+    try:
+        return [error.message for error in OpenAPIV31SpecValidator(document).iter_errors()]
+    except Exception as error:  # the validator raises where a $ref leads nowhere
+        return [f"{type(error).__name__}: {str(error)[:300]}"]
 
 
 def actionlint(workflow: Path) -> subprocess.CompletedProcess[str]:

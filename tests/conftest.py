@@ -61,7 +61,7 @@ def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return snapshot_template(tmp_path_factory.mktemp("template") / "groundwork")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def render(template_repo: Path) -> Render:
     """`render(destination, **answers)`: copy the template like `copier copy --defaults -d`."""
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import re
 import socket
 import subprocess
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from checks import executable
@@ -76,6 +78,50 @@ def sync(project: Path) -> subprocess.CompletedProcess[str]:
 
 def run_own_tests(project: Path) -> subprocess.CompletedProcess[str]:
     return uv(project, "run", "pytest", "-q", "-p", "no:cacheprovider")
+
+
+# Asks the application factory for its OpenAPI document over ASGI, as a client
+# would, so that it works whichever framework serves it. Written to a file:
+# the service logs to stdout.
+_OPENAPI_SCRIPT = """
+import asyncio, pathlib, sys, httpx
+from {package}.core.app import create_app
+
+async def main():
+    transport = httpx.ASGITransport(app=create_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+        response = await client.get("/openapi.json")
+        response.raise_for_status()
+        pathlib.Path(sys.argv[1]).write_text(response.text, encoding="utf-8")
+
+asyncio.run(main())
+"""
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def openapi_document(project: Path, package: str, destination: Path) -> dict[str, Any]:
+    """The OpenAPI document a synced project serves at /openapi.json."""
+    script = _OPENAPI_SCRIPT.format(package=package)
+    completed = uv(project, "run", "python", "-c", script, str(destination))
+    if completed.returncode != 0:
+        raise RuntimeError(f"could not read the OpenAPI document:\n{completed.stderr}")
+    document: dict[str, Any] = json.loads(destination.read_text(encoding="utf-8"))
+    return document
+
+
+def http_contract(document: Mapping[str, Any]) -> dict[str, dict[str, dict[str, list[str]]]]:
+    """Path -> method -> status code -> media types: what a client may rely on."""
+    return {
+        path: {
+            method: {
+                str(status): sorted(response.get("content", {}))
+                for status, response in sorted(operation["responses"].items())
+            }
+            for method, operation in sorted(item.items())
+            if method in HTTP_METHODS
+        }
+        for path, item in sorted(document["paths"].items())
+    }
 
 
 def coverage_reached(pytest_output: str) -> float | None:

@@ -1,10 +1,13 @@
 """Quality gate 3: generated projects pass their own test suites, coverage gate
-included, against the real database they chose.
+included, against the real database they chose, and serve the HTTP contract.
 
 By default: the defaults, plus a covering array of the answers that shape the
 Python files (every pair of their values appears in a project whose suite
 runs; tests/covering.py). GROUNDWORK_FULL_MATRIX=1 (nox -s matrix) runs every
 distinct set of Python files among the rendered combinations.
+
+The contract (tests/contracts/) is what every framework must serve: the same
+paths, methods, status codes and media types, per `auth` answer.
 """
 
 from __future__ import annotations
@@ -12,16 +15,21 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import checks
 import pytest
+import yaml
 from generated_project import (
     COVERAGE_FLOOR,
     coverage_reached,
+    http_contract,
+    openapi_document,
     require_database_server,
     run_own_tests,
     sync,
 )
 from rendering import (
     DEFAULTS,
+    PACKAGE_NAME,
     PYTHON_COMBINATIONS,
     PYTHON_COVERING_COMBINATIONS,
     Combination,
@@ -29,30 +37,55 @@ from rendering import (
 )
 
 SELECTED = tuple(dict.fromkeys((DEFAULTS, *PYTHON_COVERING_COMBINATIONS)))
-
 FULL_MATRIX = os.environ.get("GROUNDWORK_FULL_MATRIX") == "1"
+CONTRACTS = Path(__file__).parent / "contracts"
+
+pytestmark = pytest.mark.slow
 
 
 def tail(output: str, lines: int = 150) -> str:
     return "\n".join(output.splitlines()[-lines:])
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    "combination",
-    [pytest.param(c, id=c.id) for c in (PYTHON_COMBINATIONS if FULL_MATRIX else SELECTED)],
+@pytest.fixture(
+    params=[
+        pytest.param(c, id=c.id, marks=pytest.mark.xdist_group(f"suite-{c.id}"))
+        for c in (PYTHON_COMBINATIONS if FULL_MATRIX else SELECTED)
+    ],
+    scope="module",
 )
-def test_generated_project_passes_its_own_tests(
-    combination: Combination, render: Render, tmp_path: Path
-) -> None:
-    require_database_server(combination.database)
-    project = render(tmp_path / combination.id, **combination.answers)
-
+def synced_project(
+    request: pytest.FixtureRequest, render: Render, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Combination, Path]:
+    """The combination rendered and installed with `uv sync`, once for its tests."""
+    combination: Combination = request.param
+    project = render(tmp_path_factory.mktemp("suite") / combination.id, **combination.answers)
     synced = sync(project)
     assert synced.returncode == 0, tail(synced.stdout + synced.stderr)
+    return combination, project
+
+
+def test_generated_project_passes_its_own_tests(synced_project: tuple[Combination, Path]) -> None:
+    combination, project = synced_project
+    require_database_server(combination.database)
+
     result = run_own_tests(project)
 
     assert result.returncode == 0, tail(result.stdout + result.stderr)
     floor = coverage_reached(result.stdout)
     assert floor is not None, "the generated suite reports no coverage gate"
     assert floor >= COVERAGE_FLOOR, f"coverage gate lowered to {floor}%"
+
+
+def test_generated_project_serves_the_http_contract(
+    synced_project: tuple[Combination, Path], tmp_path: Path
+) -> None:
+    combination, project = synced_project
+    expected = yaml.safe_load(
+        (CONTRACTS / f"http-auth-{combination.auth}.yaml").read_text(encoding="utf-8")
+    )
+
+    document = openapi_document(project, PACKAGE_NAME, tmp_path / "openapi.json")
+
+    assert checks.openapi_problems(document) == []
+    assert http_contract(document) == expected

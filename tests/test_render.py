@@ -112,6 +112,14 @@ def test_mypy_strict_passes(
     assert result.returncode == 0, checks.report(result)
 
 
+def test_business_layer_imports_only_the_standard_library(
+    python_project: RenderedProject,
+) -> None:
+    business = python_project.package_dir / "services" / "business"
+
+    assert checks.foreign_imports(business) == []
+
+
 def test_yaml_files_have_no_errors(project: RenderedProject) -> None:
     result = checks.yamllint(project.root, project.files)
 

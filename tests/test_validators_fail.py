@@ -384,3 +384,68 @@ def test_promtool_check_config_fails_on_a_missing_rule_file(tmp_path: Path) -> N
     result = checks.promtool("check", "config", config)
 
     assert result.returncode != 0, checks.report(result)
+
+
+def test_foreign_imports_are_found_through_relative_imports(tmp_path: Path) -> None:
+    business = tmp_path / "service" / "business"
+    business.mkdir(parents=True)
+    (tmp_path / "service" / "__init__.py").write_text("", encoding="utf-8")
+    (business / "__init__.py").write_text("", encoding="utf-8")
+    (business / "items.py").write_text(
+        "from dataclasses import dataclass\n\nfrom ..web import respond\n", encoding="utf-8"
+    )
+    (tmp_path / "service" / "web.py").write_text(
+        "from fastapi import Response\n\nimport sqlalchemy.orm\n", encoding="utf-8"
+    )
+
+    problems = checks.foreign_imports(business)
+
+    assert [problem.rsplit(": ", 1)[1] for problem in problems] == [
+        "imports fastapi",
+        "imports sqlalchemy.orm",
+    ]
+
+
+MINIMAL_OPENAPI = {
+    "openapi": "3.1.0",
+    "info": {"title": "Inventory", "version": "1"},
+    "paths": {
+        "/items": {
+            "get": {
+                "responses": {
+                    "200": {"description": "The items"},
+                    "404": {
+                        "description": "Not Found",
+                        "content": {
+                            "application/problem+json": {
+                                "schema": {"$ref": "#/components/schemas/Problem"}
+                            }
+                        },
+                    },
+                }
+            }
+        }
+    },
+    "components": {"schemas": {"Problem": {"type": "object"}}},
+}
+
+
+def test_openapi_check_accepts_a_valid_document() -> None:
+    assert checks.openapi_problems(MINIMAL_OPENAPI) == []
+
+
+@pytest.mark.parametrize(
+    ("breakage", "problem"),
+    [
+        pytest.param({"components": {"schemas": {}}}, "PointerToNowhere", id="dangling-ref"),
+        pytest.param(
+            {"paths": {"/items": {"get": {"responses": {"200": {}}}}}},
+            "'description' is a required property",
+            id="response-without-description",
+        ),
+    ],
+)
+def test_openapi_check_finds_invalid_documents(breakage: dict[str, object], problem: str) -> None:
+    document = {**MINIMAL_OPENAPI, **breakage}
+
+    assert any(problem in found for found in checks.openapi_problems(document))
