@@ -13,6 +13,7 @@ from copier_template_extensions import ContextHook
 SQLITE_URL = "sqlite+aiosqlite:///./var/app.db"
 CI_FILES = {"github": ".github/workflows/ci.yml", "gitlab": ".gitlab-ci.yml"}
 CI_LABELS = {"github": "GitHub Actions", "gitlab": "GitLab CI"}
+FRAMEWORK_LABELS = {"fastapi": "FastAPI", "litestar": "Litestar"}
 SERVER_DATABASES = ("postgresql", "mysql")
 DATABASE_LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL", "mysql": "MySQL/MariaDB"}
 # The async SQLAlchemy driver of each database (a dependency of the service).
@@ -37,6 +38,9 @@ class StackFacts(ContextHook):
     def hook(self, context: dict[str, Any]) -> None:
         database = context.get("database")
         slug = context.get("project_slug", "")
+        context["uses_fastapi"] = context.get("framework") == "fastapi"
+        context["uses_litestar"] = context.get("framework") == "litestar"
+        context["framework_label"] = FRAMEWORK_LABELS.get(str(context.get("framework")), "")
         context["uses_auth"] = context.get("auth") == "jwt"
         context["uses_sqlite"] = database == "sqlite"
         context["uses_postgresql"] = database == "postgresql"

@@ -30,6 +30,7 @@ DEPENDENCY_MODULES = frozenset(
         "aiosqlite",
         "anyio",
         "fastapi",
+        "litestar",
         "httpx",
         "jwt",
         "pydantic",

@@ -62,11 +62,11 @@ def test_unknown_paths_and_methods_are_problems(anonymous: httpx.Client) -> None
 
 
 @pytest.mark.parametrize("declare_length", [True, False], ids=["declared", "streamed"])
-def test_oversized_bodies_are_refused(anonymous: httpx.Client, declare_length: bool) -> None:
+def test_oversized_bodies_are_refused(client: httpx.Client, declare_length: bool) -> None:
     oversized = b"x" * (1_048_576 + 1)
     content = oversized if declare_length else iter([oversized[:500_000], oversized[500_000:]])
 
-    response = anonymous.post(
+    response = client.post(
         "/api/v1/items", content=content, headers={"Content-Type": "application/json"}
     )
 
