@@ -6,7 +6,7 @@ import itertools
 import shutil
 import subprocess
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ Render = Callable[..., Path]
 
 STACK_CHOICES: dict[str, tuple[str, ...]] = {
     "python_version": ("3.11", "3.12", "3.13"),
+    "framework": ("fastapi", "litestar"),
     "database": ("sqlite", "postgresql", "mysql"),
     "auth": ("none", "jwt"),
     "ci": ("github", "gitlab", "none"),
@@ -94,6 +95,7 @@ class Combination:
     """One choice per stack question; every other answer is its default."""
 
     python_version: str = "3.12"
+    framework: str = "fastapi"
     database: str = "sqlite"
     auth: str = "jwt"
     ci: str = "github"
@@ -109,7 +111,7 @@ class Combination:
         """Names the answers that shape the Python files; `ci` and `kubernetes` add
         only their own files (test_render.py checks it)."""
         observed = "+".join(self.observability) or "unobserved"
-        return f"py{self.python_version}-{self.database}-{self.auth}-{observed}"
+        return f"py{self.python_version}-{self.framework}-{self.database}-{self.auth}-{observed}"
 
     @property
     def manifests_id(self) -> str:
@@ -121,6 +123,7 @@ class Combination:
     def answers(self) -> dict[str, Any]:
         return {
             "python_version": self.python_version,
+            "framework": self.framework,
             "database": self.database,
             "auth": self.auth,
             "ci": self.ci,
@@ -154,6 +157,10 @@ DEFAULTS = Combination()
 EVERYTHING_ON = Combination(
     database="postgresql", kubernetes="helm", observability=OBSERVABILITY_CHOICES
 )
+# Every answer on, once per framework.
+EVERYTHING_ON_PER_FRAMEWORK = tuple(
+    replace(EVERYTHING_ON, framework=framework) for framework in STACK_CHOICES["framework"]
+)
 # Every pair of answer values, the multiselect's choices counted as yes/no
 # questions, appears together in at least one of these.
 ANSWER_FACTORS: dict[str, tuple[Any, ...]] = {
@@ -165,7 +172,7 @@ COVERING_COMBINATIONS = tuple(_from_row(row) for row in pairwise(ANSWER_FACTORS)
 # whose own test suites run by default.
 PYTHON_FACTORS = {
     name: ANSWER_FACTORS[name]
-    for name in ("python_version", "database", "auth", *OBSERVABILITY_CHOICES)
+    for name in ("python_version", "framework", "database", "auth", *OBSERVABILITY_CHOICES)
 }
 PYTHON_COVERING_COMBINATIONS = tuple(
     _from_row({**DEFAULTS.answers, **row}) for row in pairwise(PYTHON_FACTORS)
@@ -176,7 +183,10 @@ PYTHON_COVERING_COMBINATIONS = tuple(
 STACK_COMBINATIONS = tuple(
     Combination(*values)
     for values in itertools.product(
-        *(STACK_CHOICES[name] for name in ("python_version", "database", "auth", "ci"))
+        *(
+            STACK_CHOICES[name]
+            for name in ("python_version", "framework", "database", "auth", "ci")
+        )
     )
 )
 OPERATIONS_COMBINATIONS = tuple(

@@ -1,10 +1,11 @@
 """Quality gate 3: generated projects pass their own test suites, coverage gate
 included, against the real database they chose, and serve the HTTP contract.
 
-By default: the defaults, plus a covering array of the answers that shape the
-Python files (every pair of their values appears in a project whose suite
-runs; tests/covering.py). GROUNDWORK_FULL_MATRIX=1 (nox -s matrix) runs every
-distinct set of Python files among the rendered combinations.
+By default: the defaults, everything on for each framework, plus a covering
+array of the answers that shape the Python files (every pair of their values
+appears in a project whose suite runs; tests/covering.py). With
+GROUNDWORK_FULL_MATRIX=1 (nox -s matrix): every distinct set of Python files
+among the rendered combinations.
 
 The contract (tests/contracts/) is what every framework must serve: the same
 paths, methods, status codes and media types, per `auth` answer.
@@ -29,6 +30,7 @@ from generated_project import (
 )
 from rendering import (
     DEFAULTS,
+    EVERYTHING_ON_PER_FRAMEWORK,
     PACKAGE_NAME,
     PYTHON_COMBINATIONS,
     PYTHON_COVERING_COMBINATIONS,
@@ -36,7 +38,9 @@ from rendering import (
     Render,
 )
 
-SELECTED = tuple(dict.fromkeys((DEFAULTS, *PYTHON_COVERING_COMBINATIONS)))
+SELECTED = tuple(
+    dict.fromkeys((DEFAULTS, *EVERYTHING_ON_PER_FRAMEWORK, *PYTHON_COVERING_COMBINATIONS))
+)
 FULL_MATRIX = os.environ.get("GROUNDWORK_FULL_MATRIX") == "1"
 CONTRACTS = Path(__file__).parent / "contracts"
 

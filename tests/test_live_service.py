@@ -1,6 +1,6 @@
-"""The default project as a user runs it: migrate, seed, serve, talk HTTP to it,
-let a real Prometheus scrape it with the rendered configuration and rules, then
-stop it with SIGTERM."""
+"""The default project of each framework as a user runs it: migrate, seed,
+serve, talk HTTP to it, let a real Prometheus scrape it with the rendered
+configuration and rules, then stop it with SIGTERM."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import pytest
 import yaml
 from checks import executable
 from generated_project import project_environment, sync
-from rendering import PROJECT_SLUG, read_env_file, render_project
+from rendering import PROJECT_SLUG, STACK_CHOICES, read_env_file, render_project
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("live-service")]
 
@@ -83,12 +83,12 @@ def wait_until_live(service: LiveService) -> None:
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=STACK_CHOICES["framework"])
 def live_service(
-    template_repo: Path, tmp_path_factory: pytest.TempPathFactory
+    template_repo: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[LiveService]:
     workspace = tmp_path_factory.mktemp("live")
-    project = render_project(template_repo, workspace / PROJECT_SLUG)
+    project = render_project(template_repo, workspace / PROJECT_SLUG, framework=request.param)
     synced = sync(project)
     assert synced.returncode == 0, synced.stdout + synced.stderr
     port = free_loopback_port()

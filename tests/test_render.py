@@ -120,6 +120,22 @@ def test_business_layer_imports_only_the_standard_library(
     assert checks.foreign_imports(business) == []
 
 
+@pytest.mark.parametrize("auth", STACK_CHOICES["auth"])
+def test_business_layer_is_the_same_code_for_every_framework(
+    render_cache: RenderCache, auth: str
+) -> None:
+    def business_files(framework: str) -> dict[Path, bytes]:
+        project = render_cache.get(Combination(framework=framework, auth=auth))
+        business = project.package_dir / "services" / "business"
+        return {path.relative_to(business): path.read_bytes() for path in business.rglob("*.py")}
+
+    reference, *others = (business_files(framework) for framework in STACK_CHOICES["framework"])
+
+    assert reference
+    for files in others:
+        assert files == reference
+
+
 def test_yaml_files_have_no_errors(project: RenderedProject) -> None:
     result = checks.yamllint(project.root, project.files)
 

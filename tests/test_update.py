@@ -3,6 +3,7 @@ without losing the user's edits (COPIER.md, "Update tests")."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import copier
@@ -77,6 +78,18 @@ def edit_as_a_user(project: Path) -> None:
     items = project / "src" / PACKAGE_NAME / "services" / "business" / "items.py"
     items.write_text(items.read_text(encoding="utf-8") + USER_FUNCTION, encoding="utf-8")
     commit_all(project, "Describe ownership and item counts")
+
+
+def files_mentioning(project: Path, word: str) -> list[str]:
+    """Tracked Python files and pyproject.toml that mention `word`, in any case."""
+    completed = subprocess.run(
+        ["git", "grep", "--ignore-case", "--files-with-matches", word, "--", "*.py", "*.toml"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return completed.stdout.splitlines()
 
 
 def leftover_conflicts(project: Path) -> list[str]:
@@ -167,6 +180,25 @@ def test_switching_sqlite_to_postgresql_by_update_passes_its_own_tests(
     assert answers(project)["database"] == "postgresql"
     assert leftover_conflicts(project) == []
     assert "asyncpg" in (project / "pyproject.toml").read_text(encoding="utf-8")
+    synced = sync(project)
+    assert synced.returncode == 0, synced.stdout + synced.stderr
+    result = run_own_tests(project)
+    assert result.returncode == 0, result.stdout[-12000:] + result.stderr[-4000:]
+    assert coverage_reached(result.stdout) is not None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("v1_project", [DEFAULTS], ids=["defaults"], indirect=True)
+def test_switching_fastapi_to_litestar_by_update_passes_its_own_tests(v1_project: Path) -> None:
+    project = v1_project
+    assert answers(project)["framework"] == "fastapi"
+
+    update(project, framework="litestar")
+    commit_all(project, "Switch to Litestar")
+
+    assert answers(project)["framework"] == "litestar"
+    assert leftover_conflicts(project) == []
+    assert files_mentioning(project, "fastapi") == []
     synced = sync(project)
     assert synced.returncode == 0, synced.stdout + synced.stderr
     result = run_own_tests(project)
