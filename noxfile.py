@@ -33,6 +33,7 @@ EVERYTHING_ON = {
     "observability": "[metrics, tracing, sentry]",
 }
 BENCH_RUNS = 7
+FRAMEWORKS = ("fastapi", "litestar")
 
 
 def uv_environment() -> dict[str, str]:
@@ -149,12 +150,13 @@ def docs(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Time `copier copy` for the defaults and for everything on."""
+    """Time `copier copy` for the defaults and for everything on, per framework."""
     require_a_commit(session)
     install_group(session, "render")
     profiles = {
-        "defaults": {"project_name": DEMO_NAME},
-        "everything on": {"project_name": DEMO_NAME, **EVERYTHING_ON},
+        f"{framework} {profile}": {"project_name": DEMO_NAME, "framework": framework, **answers}
+        for framework in FRAMEWORKS
+        for profile, answers in (("defaults", {}), ("everything on", EVERYTHING_ON))
     }
     results: dict[str, list[float]] = {}
     for profile, answers in profiles.items():
@@ -167,6 +169,6 @@ def bench(session: nox.Session) -> None:
     session.log(f"copier copy, {BENCH_RUNS} runs each (seconds):")
     for profile, timings in results.items():
         session.log(
-            f"  {profile:<14} min {min(timings):.2f}  median {statistics.median(timings):.2f}"
+            f"  {profile:<24} min {min(timings):.2f}  median {statistics.median(timings):.2f}"
             f"  max {max(timings):.2f}"
         )
