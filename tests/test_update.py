@@ -12,7 +12,7 @@ import yaml
 from generated_project import coverage_reached, require_database_server, run_own_tests, sync
 from rendering import (
     DEFAULTS,
-    EVERYTHING_ON,
+    EVERYTHING_ON_PER_FRAMEWORK,
     PACKAGE_NAME,
     Combination,
     git,
@@ -114,7 +114,10 @@ def template(tmp_path: Path) -> Path:
     return snapshot_template(tmp_path / "template", tag="v1")
 
 
-@pytest.fixture(params=[DEFAULTS, EVERYTHING_ON], ids=["defaults", "everything-on"])
+@pytest.fixture(
+    params=[DEFAULTS, *EVERYTHING_ON_PER_FRAMEWORK],
+    ids=["defaults", *(f"everything-on-{c.framework}" for c in EVERYTHING_ON_PER_FRAMEWORK)],
+)
 def v1_project(template: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Path:
     """A project generated from v1 and committed, as its owners would keep it."""
     combination: Combination = request.param
