@@ -80,3 +80,24 @@ def test_the_openapi_document_describes_the_api(anonymous: httpx.Client) -> None
     assert {"/health/live", "/health/ready", "/api/v1/items", "/api/v1/items/{item_id}"} <= set(
         schema["paths"]
     )
+
+
+def test_cross_origin_requests_are_admitted_only_from_the_configured_origins(
+    start_server: ServerFactory, database_url: str
+) -> None:
+    allowed = "https://app.example.com"
+    preflight = {"Access-Control-Request-Method": "POST"}
+    with start_server(make_settings(database_url, cors_origins=[allowed])) as url:
+        admitted = httpx.options(f"{url}/api/v1/items", headers={"Origin": allowed, **preflight})
+        foreign = httpx.options(
+            f"{url}/api/v1/items", headers={"Origin": "https://elsewhere.example", **preflight}
+        )
+        simple = httpx.get(f"{url}/health/live", headers={"Origin": allowed})
+
+    # Browsers accept any 2xx answer to a preflight request.
+    assert admitted.is_success
+    assert admitted.headers["access-control-allow-origin"] == allowed
+    assert "POST" in admitted.headers["access-control-allow-methods"]
+    assert "access-control-allow-origin" not in foreign.headers
+    assert simple.headers["access-control-allow-origin"] == allowed
+    assert "x-request-id" in simple.headers["access-control-expose-headers"].lower()
