@@ -25,6 +25,7 @@ import yaml
 from generated_project import checker_environment, declared_requirements
 from rendering import (
     DEFAULTS,
+    PACKAGE_NAME,
     PYTHON_COMBINATIONS,
     STACK_CHOICES,
     Combination,
@@ -120,20 +121,28 @@ def test_business_layer_imports_only_the_standard_library(
     assert checks.foreign_imports(business) == []
 
 
-@pytest.mark.parametrize("auth", STACK_CHOICES["auth"])
-def test_business_layer_is_the_same_code_for_every_framework(
-    render_cache: RenderCache, auth: str
-) -> None:
-    def business_files(framework: str) -> dict[Path, bytes]:
-        project = render_cache.get(Combination(framework=framework, auth=auth))
-        business = project.package_dir / "services" / "business"
-        return {path.relative_to(business): path.read_bytes() for path in business.rglob("*.py")}
+# What must be the same code whichever framework serves the API: the business
+# rules, and the end-to-end suite that talks HTTP to the running service.
+FRAMEWORK_NEUTRAL_DIRECTORIES = (
+    Path("src") / PACKAGE_NAME / "services" / "business",
+    Path("tests") / "e2e",
+)
 
-    reference, *others = (business_files(framework) for framework in STACK_CHOICES["framework"])
+
+@pytest.mark.parametrize("directory", FRAMEWORK_NEUTRAL_DIRECTORIES, ids=str)
+@pytest.mark.parametrize("auth", STACK_CHOICES["auth"])
+def test_framework_neutral_code_is_the_same_for_every_framework(
+    render_cache: RenderCache, auth: str, directory: Path
+) -> None:
+    def files(framework: str) -> dict[Path, bytes]:
+        root = render_cache.get(Combination(framework=framework, auth=auth)).root / directory
+        return {path.relative_to(root): path.read_bytes() for path in root.rglob("*.py")}
+
+    reference, *others = (files(framework) for framework in STACK_CHOICES["framework"])
 
     assert reference
-    for files in others:
-        assert files == reference
+    for other in others:
+        assert other == reference
 
 
 def test_yaml_files_have_no_errors(project: RenderedProject) -> None:
