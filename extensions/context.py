@@ -6,31 +6,54 @@ re-deriving them from raw answers in many places.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from copier_template_extensions import ContextHook
 
-SQLITE_URL = "sqlite+aiosqlite:///./var/app.db"
 CI_FILES = {"github": ".github/workflows/ci.yml", "gitlab": ".gitlab-ci.yml"}
 CI_LABELS = {"github": "GitHub Actions", "gitlab": "GitLab CI"}
 FRAMEWORK_LABELS = {"fastapi": "FastAPI", "litestar": "Litestar"}
-SERVER_DATABASES = ("postgresql", "mysql")
-DATABASE_LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL", "mysql": "MySQL/MariaDB"}
-# The async SQLAlchemy driver of each database (a dependency of the service).
-DATABASE_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg", "mysql": "aiomysql"}
-DATABASE_PORTS = {"postgresql": "5432", "mysql": "3306"}
-DATABASE_URL_SHAPES = {
-    "postgresql": "postgresql+asyncpg://<user>:<password>@<host>:5432/<database>",
-    "mysql": "mysql+aiomysql://<user>:<password>@<host>:3306/<database>",
-}
-# How `migrate` keeps concurrent runs apart, as the docs describe it.
-MIGRATION_LOCKS = {
-    "postgresql": "a PostgreSQL advisory lock",
-    "mysql": "a named lock (`GET_LOCK`)",
-}
-TEST_SERVER_URLS = {
-    "postgresql": "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres",
-    "mysql": "mysql+aiomysql://root@127.0.0.1:3306/mysql",
+
+
+@dataclass(frozen=True)
+class Database:
+    label: str
+    # The async SQLAlchemy driver (a dependency of the service) and its URL scheme.
+    driver: str
+    scheme: str
+    # A server's port, the user of local development, and a database that
+    # always exists there (the tests create their own from it).
+    port: str = ""
+    local_user: str = ""
+    maintenance_database: str = ""
+    # How `migrate` keeps concurrent runs apart, as the docs describe it.
+    migration_lock: str = ""
+
+    def server_url(self, database: str) -> str:
+        return f"{self.scheme}://{self.local_user}@127.0.0.1:{self.port}/{database}"
+
+
+DATABASES = {
+    "sqlite": Database("SQLite", "aiosqlite", "sqlite+aiosqlite"),
+    "postgresql": Database(
+        "PostgreSQL",
+        "asyncpg",
+        "postgresql+asyncpg",
+        port="5432",
+        local_user="postgres",
+        maintenance_database="postgres",
+        migration_lock="a PostgreSQL advisory lock",
+    ),
+    "mysql": Database(
+        "MySQL/MariaDB",
+        "aiomysql",
+        "mysql+aiomysql",
+        port="3306",
+        local_user="root",
+        maintenance_database="mysql",
+        migration_lock="a named lock (`GET_LOCK`)",
+    ),
 }
 
 
@@ -44,29 +67,31 @@ class StackFacts(ContextHook):
         context["uses_auth"] = context.get("auth") == "jwt"
         context["uses_sqlite"] = database == "sqlite"
         context["uses_postgresql"] = database == "postgresql"
+        context["uses_mysql"] = database == "mysql"
         context["uses_github_ci"] = context.get("ci") == "github"
         context["uses_gitlab_ci"] = context.get("ci") == "gitlab"
         # Empty without CI: templates test `{% if ci_file %}`.
         context["ci_file"] = CI_FILES.get(str(context.get("ci")), "")
         context["ci_label"] = CI_LABELS.get(str(context.get("ci")), "")
-        context["uses_mysql"] = database == "mysql"
+        facts = DATABASES.get(str(database), Database("", "", ""))
         # PostgreSQL and MySQL/MariaDB: a server the service reaches over the
         # network, shared by every replica, with credentials in a Secret.
-        context["uses_database_server"] = database in SERVER_DATABASES
-        context["database_label"] = DATABASE_LABELS.get(str(database), "")
-        context["database_driver"] = DATABASE_DRIVERS.get(str(database), "")
-        name = slug.replace("-", "_")
-        context["database_url"] = {
-            "sqlite": SQLITE_URL,
-            "postgresql": f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}",
-            "mysql": f"mysql+aiomysql://root@127.0.0.1:3306/{name}",
-        }.get(str(database), "")
-        context["database_port"] = DATABASE_PORTS.get(str(database), "")
+        context["uses_database_server"] = bool(facts.port)
+        context["database_label"] = facts.label
+        context["database_driver"] = facts.driver
+        context["database_port"] = facts.port
+        context["migration_lock"] = facts.migration_lock
+        context["database_url"] = (
+            facts.server_url(slug.replace("-", "_"))
+            if facts.port
+            else f"{facts.scheme}:///./var/app.db"
+        )
         # What a deployment's DATABASE_URL looks like, placeholders and all.
-        context["database_url_shape"] = DATABASE_URL_SHAPES.get(str(database), "")
-        context["migration_lock"] = MIGRATION_LOCKS.get(str(database), "")
+        context["database_url_shape"] = (
+            f"{facts.scheme}://<user>:<password>@<host>:{facts.port}/<database>"
+        )
         # The server the generated tests create their throwaway databases on.
-        context["test_server_url"] = TEST_SERVER_URLS.get(str(database), "")
+        context["test_server_url"] = facts.server_url(facts.maintenance_database)
         context["uses_kustomize"] = context.get("kubernetes") == "kustomize"
         context["uses_helm"] = context.get("kubernetes") == "helm"
         context["uses_kubernetes"] = context["uses_kustomize"] or context["uses_helm"]
