@@ -13,7 +13,7 @@ from copier_template_extensions import ContextHook
 
 CI_FILES = {"github": ".github/workflows/ci.yml", "gitlab": ".gitlab-ci.yml"}
 CI_LABELS = {"github": "GitHub Actions", "gitlab": "GitLab CI"}
-FRAMEWORK_LABELS = {"fastapi": "FastAPI", "litestar": "Litestar"}
+FRAMEWORK_LABELS = {"fastapi": "FastAPI", "litestar": "Litestar", "django": "Django"}
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,9 @@ class Database:
     # The async SQLAlchemy driver (a dependency of the service) and its URL scheme.
     driver: str
     scheme: str
+    # Django's driver for the same database, if it is a separate dependency;
+    # Django's URLs name the database alone ("postgresql://...").
+    django_driver: str = ""
     # A server's port, the user of local development, and a database that
     # always exists there (the tests create their own from it).
     port: str = ""
@@ -30,8 +33,11 @@ class Database:
     # How `migrate` keeps concurrent runs apart, as the docs describe it.
     migration_lock: str = ""
 
-    def server_url(self, database: str) -> str:
-        return f"{self.scheme}://{self.local_user}@127.0.0.1:{self.port}/{database}"
+    def url_scheme(self, orm: str) -> str:
+        return self.scheme.split("+")[0] if orm == "django" else self.scheme
+
+    def server_url(self, database: str, orm: str) -> str:
+        return f"{self.url_scheme(orm)}://{self.local_user}@127.0.0.1:{self.port}/{database}"
 
 
 DATABASES = {
@@ -40,6 +46,7 @@ DATABASES = {
         "PostgreSQL",
         "asyncpg",
         "postgresql+asyncpg",
+        django_driver="psycopg",
         port="5432",
         local_user="postgres",
         maintenance_database="postgres",
@@ -49,6 +56,7 @@ DATABASES = {
         "MySQL/MariaDB",
         "aiomysql",
         "mysql+aiomysql",
+        django_driver="mysqlclient",
         port="3306",
         local_user="root",
         maintenance_database="mysql",
@@ -63,6 +71,10 @@ class StackFacts(ContextHook):
         slug = context.get("project_slug", "")
         context["uses_fastapi"] = context.get("framework") == "fastapi"
         context["uses_litestar"] = context.get("framework") == "litestar"
+        context["uses_django"] = context.get("framework") == "django"
+        # FastAPI and Litestar share one async SQLAlchemy data layer; Django has its ORM.
+        context["uses_sqlalchemy"] = not context["uses_django"]
+        orm = "django" if context["uses_django"] else "sqlalchemy"
         context["framework_label"] = FRAMEWORK_LABELS.get(str(context.get("framework")), "")
         context["uses_auth"] = context.get("auth") == "jwt"
         context["uses_sqlite"] = database == "sqlite"
@@ -78,20 +90,20 @@ class StackFacts(ContextHook):
         # network, shared by every replica, with credentials in a Secret.
         context["uses_database_server"] = bool(facts.port)
         context["database_label"] = facts.label
-        context["database_driver"] = facts.driver
+        context["database_driver"] = facts.django_driver if orm == "django" else facts.driver
         context["database_port"] = facts.port
         context["migration_lock"] = facts.migration_lock
         context["database_url"] = (
-            facts.server_url(slug.replace("-", "_"))
+            facts.server_url(slug.replace("-", "_"), orm)
             if facts.port
-            else f"{facts.scheme}:///./var/app.db"
+            else f"{facts.url_scheme(orm)}:///./var/app.db"
         )
         # What a deployment's DATABASE_URL looks like, placeholders and all.
         context["database_url_shape"] = (
-            f"{facts.scheme}://<user>:<password>@<host>:{facts.port}/<database>"
+            f"{facts.url_scheme(orm)}://<user>:<password>@<host>:{facts.port}/<database>"
         )
         # The server the generated tests create their throwaway databases on.
-        context["test_server_url"] = facts.server_url(facts.maintenance_database)
+        context["test_server_url"] = facts.server_url(facts.maintenance_database, orm)
         context["uses_kustomize"] = context.get("kubernetes") == "kustomize"
         context["uses_helm"] = context.get("kubernetes") == "helm"
         context["uses_kubernetes"] = context["uses_kustomize"] or context["uses_helm"]

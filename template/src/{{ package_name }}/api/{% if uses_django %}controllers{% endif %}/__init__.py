@@ -1,0 +1,1 @@
+"""Request handlers: parse the request, call a business service, shape the response."""

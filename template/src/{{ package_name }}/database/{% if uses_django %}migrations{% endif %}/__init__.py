@@ -1,0 +1,1 @@
+"""Django migrations of the service's app, applied by `migrate` and written by `makemigrations`."""

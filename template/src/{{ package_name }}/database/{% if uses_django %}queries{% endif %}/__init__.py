@@ -1,0 +1,1 @@
+"""Queries with more than one moving part, kept out of the repositories."""

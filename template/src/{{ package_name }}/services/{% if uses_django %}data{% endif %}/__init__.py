@@ -1,0 +1,1 @@
+"""Repositories and the unit of work over the Django ORM, implementing `business.ports`."""
