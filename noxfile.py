@@ -33,7 +33,7 @@ EVERYTHING_ON = {
     "observability": "[metrics, tracing, sentry]",
 }
 BENCH_RUNS = 7
-FRAMEWORKS = ("fastapi", "litestar")
+FRAMEWORKS = ("fastapi", "litestar", "django")
 
 
 def uv_environment() -> dict[str, str]:

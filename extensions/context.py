@@ -76,6 +76,8 @@ class StackFacts(ContextHook):
         context["uses_sqlalchemy"] = not context["uses_django"]
         orm = "django" if context["uses_django"] else "sqlalchemy"
         context["framework_label"] = FRAMEWORK_LABELS.get(str(context.get("framework")), "")
+        # mysqlclient, Django's MySQL driver, compiles against the C client library.
+        context["builds_mysqlclient"] = context["uses_django"] and database == "mysql"
         context["uses_auth"] = context.get("auth") == "jwt"
         context["uses_sqlite"] = database == "sqlite"
         context["uses_postgresql"] = database == "postgresql"

@@ -38,7 +38,7 @@ Render = Callable[..., Path]
 
 STACK_CHOICES: dict[str, tuple[str, ...]] = {
     "python_version": ("3.11", "3.12", "3.13"),
-    "framework": ("fastapi", "litestar"),
+    "framework": ("fastapi", "litestar", "django"),
     "database": ("sqlite", "postgresql", "mysql"),
     "auth": ("none", "jwt"),
     "ci": ("github", "gitlab", "none"),
