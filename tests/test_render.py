@@ -196,10 +196,17 @@ def test_gitlab_ci_file_matches_schema(gitlab_project: RenderedProject) -> None:
 
 
 # The service container and test URL scheme of each database server in CI.
-CI_DATABASE_SERVICES = {
-    "postgresql": ("postgres:17", "postgresql+asyncpg://"),
-    "mysql": ("mariadb:11.4", "mysql+aiomysql://"),
-}
+# The image CI runs each database server from.
+CI_DATABASE_IMAGES = {"postgresql": "postgres:17", "mysql": "mariadb:11.4"}
+# SQLAlchemy's URLs name the async driver; Django's name the database alone.
+ASYNC_DRIVERS = {"postgresql": "asyncpg", "mysql": "aiomysql"}
+
+
+def ci_database_url_scheme(combination: Combination) -> str:
+    database = combination.database
+    if combination.framework == "django":
+        return f"{database}://"
+    return f"{database}+{ASYNC_DRIVERS[database]}://"
 
 
 def test_gitlab_ci_tests_against_a_database_server_only_when_chosen(
@@ -208,9 +215,11 @@ def test_gitlab_ci_tests_against_a_database_server_only_when_chosen(
     pipeline = yaml.safe_load((gitlab_project.root / ".gitlab-ci.yml").read_text(encoding="utf-8"))
     test_job = pipeline["test"]
 
-    if gitlab_project.combination.database in CI_DATABASE_SERVICES:
-        image, scheme = CI_DATABASE_SERVICES[gitlab_project.combination.database]
+    combination = gitlab_project.combination
+    if combination.database in CI_DATABASE_IMAGES:
+        image = CI_DATABASE_IMAGES[combination.database]
         assert [service["name"] for service in test_job["services"]] == [image]
+        scheme = ci_database_url_scheme(combination)
         assert test_job["variables"]["TEST_DATABASE_URL"].startswith(scheme)
     else:
         assert "services" not in test_job
@@ -225,10 +234,11 @@ def test_github_workflow_tests_against_a_database_server_only_when_chosen(
     )
     test_job = workflow["jobs"]["test"]
 
-    if github_project.combination.database in CI_DATABASE_SERVICES:
-        image, scheme = CI_DATABASE_SERVICES[github_project.combination.database]
+    combination = github_project.combination
+    if combination.database in CI_DATABASE_IMAGES:
+        image = CI_DATABASE_IMAGES[combination.database]
         assert [service["image"] for service in test_job["services"].values()] == [image]
-        assert test_job["env"]["TEST_DATABASE_URL"].startswith(scheme)
+        assert test_job["env"]["TEST_DATABASE_URL"].startswith(ci_database_url_scheme(combination))
     else:
         assert "services" not in test_job
         assert "env" not in test_job
