@@ -113,6 +113,7 @@ class StackFacts(ContextHook):
         context["uses_metrics"] = "metrics" in observability
         context["uses_tracing"] = "tracing" in observability
         context["uses_sentry"] = "sentry" in observability
+        context["uses_telemetry"] = bool(set(observability) & {"metrics", "tracing", "sentry"})
         # Deployment files that CI validates offline: manifests and alert rules.
         context["validates_deployment"] = context["uses_kubernetes"] or context["uses_metrics"]
         # PEP 695 generics (`class Page[T]`) exist from Python 3.12 on.

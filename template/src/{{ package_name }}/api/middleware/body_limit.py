@@ -1,13 +1,7 @@
 """Refuse request bodies over a size limit, whether or not they declare a length."""
 
-from contextlib import suppress
-
 from ..problems import PROBLEM_CONTENT_TYPE, encode, problem
 from .asgi import ASGIApp, Message, Receive, Scope, Send, send_json
-
-
-class BodyTooLargeError(Exception):
-    pass
 
 
 class BodySizeLimitMiddleware:
@@ -33,13 +27,10 @@ class BodySizeLimitMiddleware:
             received += len(message.get("body", b""))
             if received > self.max_bytes:
                 exceeded = True
-{%- if uses_django %}
-                # Django stops reading, and closes the file it spools the body
-                # to, when the client is gone; it answers nothing, this does.
+                # The ASGI way to say that no more of the body will come: each
+                # framework stops reading and answers with an error of its own
+                # (or nothing), which guarded_send replaces with the 413.
                 return {"type": "http.disconnect"}
-{%- else %}
-                raise BodyTooLargeError
-{%- endif %}
             return message
 
         async def guarded_send(message: Message) -> None:
@@ -52,8 +43,7 @@ class BodySizeLimitMiddleware:
                 refused = True
                 await self._refuse(scope, send)
 
-        with suppress(BodyTooLargeError):
-            await self.app(scope, counting_receive, guarded_send)
+        await self.app(scope, counting_receive, guarded_send)
         if exceeded and not refused:
             await self._refuse(scope, send)
 

@@ -1,5 +1,6 @@
 """Conservative security headers for an API that serves JSON."""
 
+from ..pages import PAGE_POLICIES
 from .asgi import ASGIApp, Message, Receive, Scope, Send
 
 SECURITY_HEADERS = [
@@ -10,19 +11,16 @@ SECURITY_HEADERS = [
     (b"strict-transport-security", b"max-age=63072000; includeSubDomains"),
     (b"cache-control", b"no-store"),
 ]
-# The interactive docs load their script and styles from a CDN.
+# JSON needs nothing loaded, framed or run.
 API_CSP = b"default-src 'none'; frame-ancestors 'none'"
-DOCS_CSP = (
-    b"default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    b"style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    b"img-src 'self' data: {{ 'https://fastapi.tiangolo.com' if uses_fastapi else 'https://cdn.jsdelivr.net' }}; frame-ancestors 'none'"
-)
-DOCS_PATHS = ("/docs", "/redoc")
-{%- if uses_django %}
-# Django's admin serves its own styles and scripts.
-ADMIN_CSP = b"default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
-ADMIN_PATHS = ("/admin/", "/static/admin/")
-{%- endif %}
+
+
+def content_security_policy(path: str) -> bytes:
+    """The policy of the HTML page at `path` (the docs, for example), else the API's."""
+    for prefix, policy in PAGE_POLICIES:
+        if path.startswith(prefix):
+            return policy
+    return API_CSP
 
 
 class SecurityHeadersMiddleware:
@@ -33,11 +31,7 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-{%- if uses_django %}
-        csp = csp_for(scope["path"])
-{%- else %}
-        csp = DOCS_CSP if scope["path"].startswith(DOCS_PATHS) else API_CSP
-{%- endif %}
+        csp = content_security_policy(scope["path"])
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -49,13 +43,3 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-{%- if uses_django %}
-
-
-def csp_for(path: str) -> bytes:
-    if path.startswith(DOCS_PATHS):
-        return DOCS_CSP
-    if path.startswith(ADMIN_PATHS):
-        return ADMIN_CSP
-    return API_CSP
-{%- endif %}
