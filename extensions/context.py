@@ -1,11 +1,14 @@
 """Stack facts derived from the answers, computed once for every template.
 
 Templates ask `{% if uses_auth %}` or use `{{ database_url }}` instead of
-re-deriving them from raw answers in many places.
+re-deriving them from raw answers in many places. What a framework or a data
+layer brings to files that are not code (dependencies, tool settings, labels)
+is a named fact here, so those files never test the framework themselves.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,14 +20,29 @@ FRAMEWORK_LABELS = {"fastapi": "FastAPI", "litestar": "Litestar", "django": "Dja
 
 
 @dataclass(frozen=True)
+class Requirement:
+    """A dependency in pyproject.toml, with the reason to give beside it, if any."""
+
+    spec: str
+    why: str = ""
+
+    @property
+    def name(self) -> str:
+        """The distribution's name, which pyproject.toml sorts by."""
+        return re.split(r"[\[<>=!~; ]", self.spec, maxsplit=1)[0].lower()
+
+
+@dataclass(frozen=True)
 class Database:
     label: str
     # The async SQLAlchemy driver (a dependency of the service) and its URL scheme.
     driver: str
     scheme: str
+    driver_requirement: str
     # Django's driver for the same database, if it is a separate dependency;
     # Django's URLs name the database alone ("postgresql://...").
     django_driver: str = ""
+    django_driver_requirement: str = ""
     # A server's port, the user of local development, and a database that
     # always exists there (the tests create their own from it).
     port: str = ""
@@ -41,12 +59,14 @@ class Database:
 
 
 DATABASES = {
-    "sqlite": Database("SQLite", "aiosqlite", "sqlite+aiosqlite"),
+    "sqlite": Database("SQLite", "aiosqlite", "sqlite+aiosqlite", "aiosqlite>=0.21"),
     "postgresql": Database(
         "PostgreSQL",
         "asyncpg",
         "postgresql+asyncpg",
+        "asyncpg>=0.30",
         django_driver="psycopg",
+        django_driver_requirement="psycopg[binary]>=3.2",
         port="5432",
         local_user="postgres",
         maintenance_database="postgres",
@@ -56,13 +76,75 @@ DATABASES = {
         "MySQL/MariaDB",
         "aiomysql",
         "mysql+aiomysql",
+        "aiomysql>=0.3.2",
         django_driver="mysqlclient",
+        django_driver_requirement="mysqlclient>=2.2.1",
         port="3306",
         local_user="root",
         maintenance_database="mysql",
         migration_lock="a named lock (`GET_LOCK`)",
     ),
 }
+
+
+# What each web framework needs at run time, and to be type-checked.
+FRAMEWORK_REQUIREMENTS = {
+    "fastapi": [Requirement("fastapi>=0.138")],
+    "litestar": [Requirement("litestar>=2.25")],
+    "django": [
+        Requirement("django>=5.2.8,<6", "The long-term support release."),
+        Requirement("django-ninja>=1.6"),
+        Requirement("django-stubs-ext>=5.2.8"),
+    ],
+}
+FRAMEWORK_DEV_REQUIREMENTS = {"django": [Requirement("django-stubs>=5.2.8,<5.3")]}
+SQLALCHEMY_REQUIREMENTS = [Requirement("alembic>=1.16"), Requirement("sqlalchemy[asyncio]>=2.1")]
+DEV_REQUIREMENTS = [
+    Requirement(spec)
+    for spec in (
+        "httpx>=0.28",
+        "mypy>=1.17",
+        "pre-commit>=4.4",
+        "pytest>=8.4",
+        "pytest-asyncio>=1.1",
+        "pytest-cov>=6.2",
+        "ruff>=0.12",
+    )
+]
+
+
+def runtime_requirements(context: dict[str, Any], database: Database) -> list[Requirement]:
+    """The service's dependencies for these answers, sorted as pyproject.toml lists them."""
+    requirements = [
+        Requirement("pydantic[email]>=2.11" if context["uses_auth"] else "pydantic>=2.11"),
+        Requirement("pydantic-settings>=2.10"),
+        Requirement("starlette>=0.47", "The CORS middleware around every framework's app."),
+        Requirement("uvicorn[standard]>=0.35"),
+        *FRAMEWORK_REQUIREMENTS.get(str(context.get("framework")), []),
+    ]
+    if context["uses_sqlalchemy"]:
+        requirements += [*SQLALCHEMY_REQUIREMENTS, Requirement(database.driver_requirement)]
+    elif database.django_driver_requirement:
+        requirements.append(Requirement(database.django_driver_requirement))
+    if context["uses_auth"]:
+        requirements += [Requirement("argon2-cffi>=25.1"), Requirement("pyjwt>=2.10")]
+    if context["uses_tracing"]:
+        requirements += [
+            Requirement(f"opentelemetry-{name}")
+            for name in (
+                "api>=1.45",
+                "exporter-otlp-proto-http>=1.45",
+                "instrumentation-asgi>=0.66b1",
+                "sdk>=1.45",
+            )
+        ]
+        if context["uses_sqlalchemy"]:
+            requirements.append(Requirement("opentelemetry-instrumentation-sqlalchemy>=0.66b1"))
+    if context["uses_metrics"]:
+        requirements.append(Requirement("prometheus-client>=0.26"))
+    if context["uses_sentry"]:
+        requirements.append(Requirement("sentry-sdk>=2.75"))
+    return sorted(requirements, key=lambda requirement: requirement.name)
 
 
 class StackFacts(ContextHook):
@@ -87,7 +169,7 @@ class StackFacts(ContextHook):
         # Empty without CI: templates test `{% if ci_file %}`.
         context["ci_file"] = CI_FILES.get(str(context.get("ci")), "")
         context["ci_label"] = CI_LABELS.get(str(context.get("ci")), "")
-        facts = DATABASES.get(str(database), Database("", "", ""))
+        facts = DATABASES.get(str(database), Database("", "", "", ""))
         # PostgreSQL and MySQL/MariaDB: a server the service reaches over the
         # network, shared by every replica, with credentials in a Secret.
         context["uses_database_server"] = bool(facts.port)
@@ -119,3 +201,37 @@ class StackFacts(ContextHook):
         # PEP 695 generics (`class Page[T]`) exist from Python 3.12 on.
         context["has_type_parameter_syntax"] = context.get("python_version") != "3.11"
         context["python_version_nodot"] = str(context.get("python_version", "")).replace(".", "")
+        # pyproject.toml: dependencies, and what the tools need for this framework.
+        context["runtime_requirements"] = runtime_requirements(context, facts)
+        framework_dev = FRAMEWORK_DEV_REQUIREMENTS.get(str(context.get("framework")), [])
+        context["dev_requirements"] = sorted(
+            [*DEV_REQUIREMENTS, *framework_dev], key=lambda requirement: requirement.name
+        )
+        context["mypy_plugins"] = ["pydantic.mypy"] + (
+            ["mypy_django_plugin.main"] if context["uses_django"] else []
+        )
+        context["django_settings_module"] = (
+            f"{context.get('package_name')}.core.django_settings" if context["uses_django"] else ""
+        )
+        # SQLAlchemy's async engine runs statements on greenlets.
+        context["coverage_concurrency"] = ["thread"] + (
+            ["greenlet"] if context["uses_sqlalchemy"] else []
+        )
+        # ruff's per-file ignores beyond the tests': (comment, [(path, codes)]).
+        package_path = f"src/{context.get('package_name')}"
+        context["ruff_file_ignores"] = (
+            (
+                "Django declares Meta options and migrations as mutable class attributes, and\n"
+                "# makemigrations writes long lines.",
+                [
+                    (f"{package_path}/database/**", ["RUF012"]),
+                    (f"{package_path}/database/migrations/**", ["E501", "RUF012"]),
+                ],
+            )
+            if context["uses_django"]
+            else ("", [])
+        )
+        # Django's admin at /admin/: its settings, docs and manifests.
+        context["serves_admin"] = context["uses_django"]
+        context["orm_label"] = "the Django ORM" if context["uses_django"] else "SQLAlchemy"
+        context["migration_tool"] = "Django migrations" if context["uses_django"] else "Alembic"

@@ -19,7 +19,5 @@ def createsuperuser() -> None:
 DATABASE_COMMANDS = {
     "migrate": Command(migrate, "apply database migrations up to the newest"),
     "makemigrations": Command(migrator.makemigrations, "write a migration for changed models"),
-    "createsuperuser": Command(
-        createsuperuser, "create an account for the admin (ADMIN_ENABLED)"
-    ),
+    "createsuperuser": Command(createsuperuser, "create an account for the admin (ADMIN_ENABLED)"),
 }

@@ -2,7 +2,7 @@
 
 The ASGI middleware around Django labels a request by its route, such as
 /api/v1/items/{item_id}, and only Django knows which one matched. It is stored
-as scope["path_template"], where Litestar keeps it too.
+as scope["path_template"], where api/route_templates.py reads it.
 """
 
 import re
@@ -12,10 +12,6 @@ from typing import Any, cast
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponseBase
-{%- if uses_tracing %}
-from opentelemetry import trace
-from opentelemetry.semconv.attributes.http_attributes import HTTP_ROUTE
-{%- endif %}
 
 # Django writes a parameter as <name> or <converter:name>; OpenAPI as {name}.
 PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
@@ -52,11 +48,3 @@ class RouteTemplateMiddleware:
         template = openapi_template(match.route)
         scope = cast(dict[str, Any], cast(ASGIRequest, request).scope)
         scope["path_template"] = template
-{%- if uses_tracing %}
-        # The request span is named after the route, such as GET /api/v1/items/{item_id},
-        # which keeps span names few and meaningful.
-        span = trace.get_current_span()
-        if span.is_recording():
-            span.update_name(f"{request.method} {template}")
-            span.set_attribute(HTTP_ROUTE, template)
-{%- endif %}

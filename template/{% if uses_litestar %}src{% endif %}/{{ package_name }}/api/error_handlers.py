@@ -7,10 +7,10 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import ClientException, HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
+from ..database.pool import PoolTimeoutError
 from ..services.business.errors import DomainError
-from .problems import PROBLEM_CONTENT_TYPE, {% if uses_auth %}headers_for, {% endif %}problem, status_for
+from .problems import PROBLEM_CONTENT_TYPE, encode, headers_for, problem, status_for
 
 logger = logging.getLogger(__name__)
 # The request middleware's logger: one "unhandled error" record per failure,
@@ -30,26 +30,20 @@ def _problem_response(
     detail: str,
     headers: Mapping[str, str] | None = None,
     **extensions: object,
-) -> Response[dict[str, Any]]:
+) -> Response[bytes]:
     return Response(
-        problem(status, detail, request.url.path, **extensions),
+        encode(problem(status, detail, request.url.path, **extensions)),
         status_code=status,
         headers=dict(headers or {}),
         media_type=PROBLEM_CONTENT_TYPE,
     )
 
 
-def _domain_error(request: AnyRequest, error: Exception) -> Response[dict[str, Any]]:
-    assert isinstance(error, DomainError)  # noqa: S101
-{%- if uses_auth %}
+def _domain_error(request: AnyRequest, error: DomainError) -> Response[bytes]:
     return _problem_response(request, status_for(error), str(error), headers_for(error))
-{%- else %}
-    return _problem_response(request, status_for(error), str(error))
-{%- endif %}
 
 
-def _validation_error(request: AnyRequest, error: Exception) -> Response[dict[str, Any]]:
-    assert isinstance(error, ValidationException)  # noqa: S101
+def _validation_error(request: AnyRequest, error: ValidationException) -> Response[bytes]:
     # Litestar names the field and where it came from (query, path, header); a
     # field of the body comes without a source.
     entries = error.extra if isinstance(error.extra, list) else []
@@ -64,8 +58,7 @@ def _validation_error(request: AnyRequest, error: Exception) -> Response[dict[st
     return _problem_response(request, 422, INVALID_REQUEST, errors=errors)
 
 
-def _http_error(request: AnyRequest, error: Exception) -> Response[dict[str, Any]]:
-    assert isinstance(error, HTTPException)  # noqa: S101
+def _http_error(request: AnyRequest, error: HTTPException) -> Response[bytes]:
     if type(error) is ClientException and error.status_code == 400:
         # A body that is not JSON at all: as invalid as one that fails validation.
         errors = [{"loc": ["body"], "message": error.detail, "type": "json_invalid"}]
@@ -73,7 +66,7 @@ def _http_error(request: AnyRequest, error: Exception) -> Response[dict[str, Any
     return _problem_response(request, error.status_code, error.detail, error.headers)
 
 
-def _pool_timeout(request: AnyRequest, error: Exception) -> Response[dict[str, Any]]:
+def _pool_timeout(request: AnyRequest, error: PoolTimeoutError) -> Response[bytes]:
     logger.warning("no database connection became free in time; shedding load")
     return _problem_response(
         request,
@@ -83,7 +76,7 @@ def _pool_timeout(request: AnyRequest, error: Exception) -> Response[dict[str, A
     )
 
 
-def _unhandled_error(request: AnyRequest, error: Exception) -> Response[dict[str, Any]]:
+def _unhandled_error(request: AnyRequest, error: Exception) -> Response[bytes]:
     http_logger.error("unhandled error", exc_info=error)
     return _problem_response(request, 500, "The server could not complete the request.")
 

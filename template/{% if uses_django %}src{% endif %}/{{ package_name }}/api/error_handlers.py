@@ -9,9 +9,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
-from ..database.connections import PoolTimeoutError
+from ..database.pool import PoolTimeoutError
 from ..services.business.errors import DomainError
-from .problems import PROBLEM_CONTENT_TYPE, encode, {% if uses_auth %}headers_for, {% endif %}problem, status_for
+from .problems import PROBLEM_CONTENT_TYPE, encode, headers_for, problem, status_for
 
 logger = logging.getLogger(__name__)
 
@@ -32,11 +32,7 @@ def problem_response(
 
 
 def _domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
-{%- if uses_auth %}
     return problem_response(request, status_for(error), str(error), headers_for(error))
-{%- else %}
-    return problem_response(request, status_for(error), str(error))
-{%- endif %}
 
 
 def _location(loc: Sequence[str | int]) -> list[str | int]:
