@@ -16,7 +16,67 @@ from copier_template_extensions import ContextHook
 
 CI_FILES = {"github": ".github/workflows/ci.yml", "gitlab": ".gitlab-ci.yml"}
 CI_LABELS = {"github": "GitHub Actions", "gitlab": "GitLab CI"}
-FRAMEWORK_LABELS = {"fastapi": "FastAPI", "litestar": "Litestar", "django": "Django"}
+
+
+@dataclass(frozen=True)
+class Framework:
+    """What the documents say of a web framework."""
+
+    label: str
+    # What turns a bearer token into the caller, in api/dependencies.py.
+    bearer_check: str
+    # More on api/routes and the controllers, a sentence on a line of its own.
+    routing: str = ""
+
+
+FRAMEWORKS = {
+    "fastapi": Framework("FastAPI", "A dependency"),
+    "litestar": Framework("Litestar", "The controller's guard"),
+    "django": Framework(
+        "Django",
+        "`HTTPBearer`",
+        routing="\n  `routes/` is Django's URLconf, and the controllers are django-ninja routers.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class DataLayer:
+    """What the documents say of a data layer."""
+
+    label: str
+    # How the repositories reach the database.
+    access: str
+    # What database/ holds besides models, queries and migrations.
+    database_package: str
+    # How a test proves that the migrations match the models.
+    drift_check: str
+
+
+DATA_LAYERS = {
+    "sqlalchemy": DataLayer(
+        "SQLAlchemy",
+        access="SQLAlchemy's async engine; a unit of work is one session and one transaction",
+        database_package="the pooled engine (`pool.py`)",
+        drift_check="Alembic's autogenerate finds no difference",
+    ),
+    "django": DataLayer(
+        "the Django ORM",
+        access=(
+            "the Django ORM, which is synchronous, so it runs on worker threads\n"
+            "  (`database/connections.py`), each with its own connection; a unit of work\n"
+            "  borrows one worker for its whole life, so its statements share that\n"
+            "  connection and one transaction"
+        ),
+        database_package=(
+            "the worker threads that run the ORM with their connection pool\n"
+            "  (`connections.py`, `pool.py`); it is a Django app, and `router.py` points\n"
+            "  Django's own apps (the admin's accounts and sessions) at the service's\n"
+            "  database"
+        ),
+        drift_check="`makemigrations --check` would write nothing",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -157,7 +217,9 @@ class StackFacts(ContextHook):
         # FastAPI and Litestar share one async SQLAlchemy data layer; Django has its ORM.
         context["uses_sqlalchemy"] = not context["uses_django"]
         orm = "django" if context["uses_django"] else "sqlalchemy"
-        context["framework_label"] = FRAMEWORK_LABELS.get(str(context.get("framework")), "")
+        framework = FRAMEWORKS.get(str(context.get("framework")), Framework("", ""))
+        context["framework_label"] = framework.label
+        context["web"] = framework
         # mysqlclient, Django's MySQL driver, compiles against the C client library.
         context["builds_mysqlclient"] = context["uses_django"] and database == "mysql"
         context["uses_auth"] = context.get("auth") == "jwt"
@@ -176,6 +238,9 @@ class StackFacts(ContextHook):
         context["database_label"] = facts.label
         context["database_driver"] = facts.django_driver if orm == "django" else facts.driver
         context["database_port"] = facts.port
+        context["database_scheme"] = facts.url_scheme(orm)
+        # SQLAlchemy's URLs name the async driver ("postgresql+asyncpg://"); Django's do not.
+        context["scheme_names_driver"] = "+" in facts.url_scheme(orm)
         context["migration_lock"] = facts.migration_lock
         context["database_url"] = (
             facts.server_url(slug.replace("-", "_"), orm)
@@ -233,5 +298,16 @@ class StackFacts(ContextHook):
         )
         # Django's admin at /admin/: its settings, docs and manifests.
         context["serves_admin"] = context["uses_django"]
-        context["orm_label"] = "the Django ORM" if context["uses_django"] else "SQLAlchemy"
-        context["migration_tool"] = "Django migrations" if context["uses_django"] else "Alembic"
+        # SECRET_KEY signs the tokens, and the admin's sessions.
+        context["needs_secret_key"] = context["uses_auth"] or context["serves_admin"]
+        # With DEBUG on, SQLAlchemy's engine logs every statement.
+        context["debug_logs_sql"] = context["uses_sqlalchemy"]
+        context["data_layer"] = DATA_LAYERS[orm]
+        context["orm_label"] = DATA_LAYERS[orm].label
+        context["migration_tool"] = "Django" if context["uses_django"] else "Alembic"
+        # What an owner runs to write a migration for changed models.
+        context["new_migration_commands"] = (
+            [f"uv run {slug} makemigrations", "uv run ruff format"]
+            if context["uses_django"]
+            else ['uv run alembic revision --autogenerate -m "describe the change"']
+        )
