@@ -16,8 +16,8 @@ async def live() -> dict[str, str]:
     summary="The service can do its work: its dependencies answer",
     responses={503: {"description": "A dependency is unavailable", "model": Readiness}},
 )
-async def ready(probe: ReadinessDep, response: Response) -> Readiness:
-    readiness = Readiness.of(await probe.check())
-    if not readiness.is_ready:
+async def ready(readiness: ReadinessDep, response: Response) -> Readiness:
+    answer = Readiness.of(await readiness.check())
+    if not answer.is_ready:
         response.status_code = 503
-    return readiness
+    return answer
