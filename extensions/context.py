@@ -1,11 +1,14 @@
 """Stack facts derived from the answers, computed once for every template.
 
 Templates ask `{% if uses_auth %}` or use `{{ database_url }}` instead of
-re-deriving them from raw answers in many places.
+re-deriving them from raw answers in many places. What a framework or a data
+layer brings to files that are not code (dependencies, tool settings, labels)
+is a named fact here, so those files never test the framework themselves.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +16,80 @@ from copier_template_extensions import ContextHook
 
 CI_FILES = {"github": ".github/workflows/ci.yml", "gitlab": ".gitlab-ci.yml"}
 CI_LABELS = {"github": "GitHub Actions", "gitlab": "GitLab CI"}
-FRAMEWORK_LABELS = {"fastapi": "FastAPI", "litestar": "Litestar", "django": "Django"}
+
+
+@dataclass(frozen=True)
+class Framework:
+    """What the documents say of a web framework."""
+
+    label: str
+    # What turns a bearer token into the caller, in api/dependencies.py.
+    bearer_check: str
+    # More on api/routes and the controllers, a sentence on a line of its own.
+    routing: str = ""
+
+
+FRAMEWORKS = {
+    "fastapi": Framework("FastAPI", "A dependency"),
+    "litestar": Framework("Litestar", "The controller's guard"),
+    "django": Framework(
+        "Django",
+        "`HTTPBearer`",
+        routing="\n  `routes/` is Django's URLconf, and the controllers are django-ninja routers.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class DataLayer:
+    """What the documents say of a data layer."""
+
+    label: str
+    # How the repositories reach the database.
+    access: str
+    # What database/ holds besides models, queries and migrations.
+    database_package: str
+    # How a test proves that the migrations match the models.
+    drift_check: str
+
+
+DATA_LAYERS = {
+    "sqlalchemy": DataLayer(
+        "SQLAlchemy",
+        access="SQLAlchemy's async engine; a unit of work is one session and one transaction",
+        database_package="the pooled engine (`pool.py`)",
+        drift_check="Alembic's autogenerate finds no difference",
+    ),
+    "django": DataLayer(
+        "the Django ORM",
+        access=(
+            "the Django ORM, which is synchronous, so it runs on worker threads\n"
+            "  (`database/connections.py`), each with its own connection; a unit of work\n"
+            "  borrows one worker for its whole life, so its statements share that\n"
+            "  connection and one transaction"
+        ),
+        database_package=(
+            "the worker threads that run the ORM with their connection pool\n"
+            "  (`connections.py`, `pool.py`); it is a Django app, and `router.py` points\n"
+            "  Django's own apps (the admin's accounts and sessions) at the service's\n"
+            "  database"
+        ),
+        drift_check="`makemigrations --check` would write nothing",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A dependency in pyproject.toml, with the reason to give beside it, if any."""
+
+    spec: str
+    why: str = ""
+
+    @property
+    def name(self) -> str:
+        """The distribution's name, which pyproject.toml sorts by."""
+        return re.split(r"[\[<>=!~; ]", self.spec, maxsplit=1)[0].lower()
 
 
 @dataclass(frozen=True)
@@ -22,9 +98,11 @@ class Database:
     # The async SQLAlchemy driver (a dependency of the service) and its URL scheme.
     driver: str
     scheme: str
+    driver_requirement: str
     # Django's driver for the same database, if it is a separate dependency;
     # Django's URLs name the database alone ("postgresql://...").
     django_driver: str = ""
+    django_driver_requirement: str = ""
     # A server's port, the user of local development, and a database that
     # always exists there (the tests create their own from it).
     port: str = ""
@@ -41,12 +119,14 @@ class Database:
 
 
 DATABASES = {
-    "sqlite": Database("SQLite", "aiosqlite", "sqlite+aiosqlite"),
+    "sqlite": Database("SQLite", "aiosqlite", "sqlite+aiosqlite", "aiosqlite>=0.21"),
     "postgresql": Database(
         "PostgreSQL",
         "asyncpg",
         "postgresql+asyncpg",
+        "asyncpg>=0.30",
         django_driver="psycopg",
+        django_driver_requirement="psycopg[binary]>=3.2",
         port="5432",
         local_user="postgres",
         maintenance_database="postgres",
@@ -56,13 +136,75 @@ DATABASES = {
         "MySQL/MariaDB",
         "aiomysql",
         "mysql+aiomysql",
+        "aiomysql>=0.3.2",
         django_driver="mysqlclient",
+        django_driver_requirement="mysqlclient>=2.2.1",
         port="3306",
         local_user="root",
         maintenance_database="mysql",
         migration_lock="a named lock (`GET_LOCK`)",
     ),
 }
+
+
+# What each web framework needs at run time, and to be type-checked.
+FRAMEWORK_REQUIREMENTS = {
+    "fastapi": [Requirement("fastapi>=0.138")],
+    "litestar": [Requirement("litestar>=2.25")],
+    "django": [
+        Requirement("django>=5.2.8,<6", "The long-term support release."),
+        Requirement("django-ninja>=1.6"),
+        Requirement("django-stubs-ext>=5.2.8"),
+    ],
+}
+FRAMEWORK_DEV_REQUIREMENTS = {"django": [Requirement("django-stubs>=5.2.8,<5.3")]}
+SQLALCHEMY_REQUIREMENTS = [Requirement("alembic>=1.16"), Requirement("sqlalchemy[asyncio]>=2.1")]
+DEV_REQUIREMENTS = [
+    Requirement(spec)
+    for spec in (
+        "httpx>=0.28",
+        "mypy>=1.17",
+        "pre-commit>=4.4",
+        "pytest>=8.4",
+        "pytest-asyncio>=1.1",
+        "pytest-cov>=6.2",
+        "ruff>=0.12",
+    )
+]
+
+
+def runtime_requirements(context: dict[str, Any], database: Database) -> list[Requirement]:
+    """The service's dependencies for these answers, sorted as pyproject.toml lists them."""
+    requirements = [
+        Requirement("pydantic[email]>=2.11" if context["uses_auth"] else "pydantic>=2.11"),
+        Requirement("pydantic-settings>=2.10"),
+        Requirement("starlette>=0.47", "The CORS middleware around every framework's app."),
+        Requirement("uvicorn[standard]>=0.35"),
+        *FRAMEWORK_REQUIREMENTS.get(str(context.get("framework")), []),
+    ]
+    if context["uses_sqlalchemy"]:
+        requirements += [*SQLALCHEMY_REQUIREMENTS, Requirement(database.driver_requirement)]
+    elif database.django_driver_requirement:
+        requirements.append(Requirement(database.django_driver_requirement))
+    if context["uses_auth"]:
+        requirements += [Requirement("argon2-cffi>=25.1"), Requirement("pyjwt>=2.10")]
+    if context["uses_tracing"]:
+        requirements += [
+            Requirement(f"opentelemetry-{name}")
+            for name in (
+                "api>=1.45",
+                "exporter-otlp-proto-http>=1.45",
+                "instrumentation-asgi>=0.66b1",
+                "sdk>=1.45",
+            )
+        ]
+        if context["uses_sqlalchemy"]:
+            requirements.append(Requirement("opentelemetry-instrumentation-sqlalchemy>=0.66b1"))
+    if context["uses_metrics"]:
+        requirements.append(Requirement("prometheus-client>=0.26"))
+    if context["uses_sentry"]:
+        requirements.append(Requirement("sentry-sdk>=2.75"))
+    return sorted(requirements, key=lambda requirement: requirement.name)
 
 
 class StackFacts(ContextHook):
@@ -75,7 +217,9 @@ class StackFacts(ContextHook):
         # FastAPI and Litestar share one async SQLAlchemy data layer; Django has its ORM.
         context["uses_sqlalchemy"] = not context["uses_django"]
         orm = "django" if context["uses_django"] else "sqlalchemy"
-        context["framework_label"] = FRAMEWORK_LABELS.get(str(context.get("framework")), "")
+        framework = FRAMEWORKS.get(str(context.get("framework")), Framework("", ""))
+        context["framework_label"] = framework.label
+        context["web"] = framework
         # mysqlclient, Django's MySQL driver, compiles against the C client library.
         context["builds_mysqlclient"] = context["uses_django"] and database == "mysql"
         context["uses_auth"] = context.get("auth") == "jwt"
@@ -87,13 +231,16 @@ class StackFacts(ContextHook):
         # Empty without CI: templates test `{% if ci_file %}`.
         context["ci_file"] = CI_FILES.get(str(context.get("ci")), "")
         context["ci_label"] = CI_LABELS.get(str(context.get("ci")), "")
-        facts = DATABASES.get(str(database), Database("", "", ""))
+        facts = DATABASES.get(str(database), Database("", "", "", ""))
         # PostgreSQL and MySQL/MariaDB: a server the service reaches over the
         # network, shared by every replica, with credentials in a Secret.
         context["uses_database_server"] = bool(facts.port)
         context["database_label"] = facts.label
         context["database_driver"] = facts.django_driver if orm == "django" else facts.driver
         context["database_port"] = facts.port
+        context["database_scheme"] = facts.url_scheme(orm)
+        # SQLAlchemy's URLs name the async driver ("postgresql+asyncpg://"); Django's do not.
+        context["scheme_names_driver"] = "+" in facts.url_scheme(orm)
         context["migration_lock"] = facts.migration_lock
         context["database_url"] = (
             facts.server_url(slug.replace("-", "_"), orm)
@@ -113,8 +260,54 @@ class StackFacts(ContextHook):
         context["uses_metrics"] = "metrics" in observability
         context["uses_tracing"] = "tracing" in observability
         context["uses_sentry"] = "sentry" in observability
+        context["uses_telemetry"] = bool(set(observability) & {"metrics", "tracing", "sentry"})
         # Deployment files that CI validates offline: manifests and alert rules.
         context["validates_deployment"] = context["uses_kubernetes"] or context["uses_metrics"]
         # PEP 695 generics (`class Page[T]`) exist from Python 3.12 on.
         context["has_type_parameter_syntax"] = context.get("python_version") != "3.11"
         context["python_version_nodot"] = str(context.get("python_version", "")).replace(".", "")
+        # pyproject.toml: dependencies, and what the tools need for this framework.
+        context["runtime_requirements"] = runtime_requirements(context, facts)
+        framework_dev = FRAMEWORK_DEV_REQUIREMENTS.get(str(context.get("framework")), [])
+        context["dev_requirements"] = sorted(
+            [*DEV_REQUIREMENTS, *framework_dev], key=lambda requirement: requirement.name
+        )
+        context["mypy_plugins"] = ["pydantic.mypy"] + (
+            ["mypy_django_plugin.main"] if context["uses_django"] else []
+        )
+        context["django_settings_module"] = (
+            f"{context.get('package_name')}.core.django_settings" if context["uses_django"] else ""
+        )
+        # SQLAlchemy's async engine runs statements on greenlets.
+        context["coverage_concurrency"] = ["thread"] + (
+            ["greenlet"] if context["uses_sqlalchemy"] else []
+        )
+        # ruff's per-file ignores beyond the tests': (comment, [(path, codes)]).
+        package_path = f"src/{context.get('package_name')}"
+        context["ruff_file_ignores"] = (
+            (
+                "Django declares Meta options and migrations as mutable class attributes, and\n"
+                "# makemigrations writes long lines.",
+                [
+                    (f"{package_path}/database/**", ["RUF012"]),
+                    (f"{package_path}/database/migrations/**", ["E501", "RUF012"]),
+                ],
+            )
+            if context["uses_django"]
+            else ("", [])
+        )
+        # Django's admin at /admin/: its settings, docs and manifests.
+        context["serves_admin"] = context["uses_django"]
+        # SECRET_KEY signs the tokens, and the admin's sessions.
+        context["needs_secret_key"] = context["uses_auth"] or context["serves_admin"]
+        # With DEBUG on, SQLAlchemy's engine logs every statement.
+        context["debug_logs_sql"] = context["uses_sqlalchemy"]
+        context["data_layer"] = DATA_LAYERS[orm]
+        context["orm_label"] = DATA_LAYERS[orm].label
+        context["migration_tool"] = "Django" if context["uses_django"] else "Alembic"
+        # What an owner runs to write a migration for changed models.
+        context["new_migration_commands"] = (
+            [f"uv run {slug} makemigrations", "uv run ruff format"]
+            if context["uses_django"]
+            else ['uv run alembic revision --autogenerate -m "describe the change"']
+        )

@@ -1,0 +1,65 @@
+"""FastAPI exception handlers that answer with problem details."""
+
+import logging
+from collections.abc import Callable, Coroutine, Mapping
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+
+from ..database.pool import PoolTimeoutError
+from ..services.business.errors import DomainError
+from .problems import PROBLEM_CONTENT_TYPE, encode, headers_for, problem, status_for
+
+logger = logging.getLogger(__name__)
+
+# How long a client should wait before retrying when the database is saturated.
+OVERLOAD_RETRY_AFTER_SECONDS = 1
+
+
+def _problem_response(
+    request: Request,
+    status: int,
+    detail: str,
+    headers: Mapping[str, str] | None = None,
+    **extensions: object,
+) -> Response:
+    body = encode(problem(status, detail, request.url.path, **extensions))
+    return Response(body, status, headers=headers, media_type=PROBLEM_CONTENT_TYPE)
+
+
+async def _domain_error(request: Request, error: DomainError) -> Response:
+    return _problem_response(request, status_for(error), str(error), headers_for(error))
+
+
+async def _validation_error(request: Request, error: RequestValidationError) -> Response:
+    errors = [
+        {"loc": list(entry["loc"]), "message": entry["msg"], "type": entry["type"]}
+        for entry in error.errors()
+    ]
+    return _problem_response(request, 422, "The request is not valid.", errors=errors)
+
+
+async def _http_error(request: Request, error: HTTPException) -> Response:
+    return _problem_response(request, error.status_code, str(error.detail), error.headers)
+
+
+async def _pool_timeout(request: Request, error: PoolTimeoutError) -> Response:
+    logger.warning("no database connection became free in time; shedding load")
+    return _problem_response(
+        request,
+        503,
+        "The service is busy; retry shortly.",
+        {"Retry-After": str(OVERLOAD_RETRY_AFTER_SECONDS)},
+    )
+
+
+ExceptionHandler = Callable[[Request, Any], Coroutine[Any, Any, Response]]
+
+EXCEPTION_HANDLERS: dict[int | type[Exception], ExceptionHandler] = {
+    DomainError: _domain_error,
+    RequestValidationError: _validation_error,
+    HTTPException: _http_error,
+    PoolTimeoutError: _pool_timeout,
+}

@@ -1,0 +1,10 @@
+"""The route template a request matched, such as /api/v1/items/{item_id}:
+Litestar's routing leaves it in the scope."""
+
+from .middleware.asgi import Scope
+
+
+def route_template(scope: Scope) -> str | None:
+    """The template, or None for a request that matched no route."""
+    template = scope.get("path_template")
+    return template if isinstance(template, str) and template else None

@@ -1,0 +1,16 @@
+"""The data layer's commands, for the service's command line."""
+
+from ..core.commands import Command
+from ..core.logging import configure_logging
+from ..core.settings import get_settings
+from . import migrator
+
+
+def migrate() -> None:
+    configure_logging(get_settings().log_level)
+    migrator.upgrade()
+
+
+DATABASE_COMMANDS = {
+    "migrate": Command(migrate, "apply database migrations up to the newest"),
+}
