@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import copier
-from covering import pairwise
+from covering import covering_array
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -167,7 +167,7 @@ ANSWER_FACTORS: dict[str, tuple[Any, ...]] = {
     **STACK_CHOICES,
     **dict.fromkeys(OBSERVABILITY_CHOICES, (True, False)),
 }
-COVERING_COMBINATIONS = tuple(_from_row(row) for row in pairwise(ANSWER_FACTORS))
+COVERING_COMBINATIONS = tuple(_from_row(row) for row in covering_array(ANSWER_FACTORS, 2))
 # The answers that shape the Python files, paired the same way: the projects
 # whose own test suites run by default.
 PYTHON_FACTORS = {
@@ -175,7 +175,7 @@ PYTHON_FACTORS = {
     for name in ("python_version", "framework", "database", "auth", *OBSERVABILITY_CHOICES)
 }
 PYTHON_COVERING_COMBINATIONS = tuple(
-    _from_row({**DEFAULTS.answers, **row}) for row in pairwise(PYTHON_FACTORS)
+    _from_row({**DEFAULTS.answers, **row}) for row in covering_array(PYTHON_FACTORS, 2)
 )
 # Rendered and checked statically: the product of the stack answers with the
 # operations answers at their defaults, the product of the operations answers
