@@ -12,8 +12,13 @@ extensions and the answers file), which is quick.
 from __future__ import annotations
 
 import itertools
+import json
+import os
 import shutil
-from collections.abc import Iterable, Iterator, Mapping
+import subprocess
+import sys
+import textwrap
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +30,16 @@ import yaml
 from answers import NOT_ASKED, Model, ModelError
 from copier._main import Worker
 from copier._user_data import AnswersMap, Question
-from rendering import PROJECT_NAME, TEMPLATE_ROOT
+from profiles import EVERYTHING_ON
+from rendering import (
+    MATRIX,
+    MODEL,
+    NOT_SHAPING_MANIFESTS,
+    NOT_SHAPING_PYTHON,
+    PROJECT_NAME,
+    TEMPLATE_ROOT,
+    build_matrix,
+)
 
 ANSWERS_FILE_TEMPLATE = "{{ _copier_answers|to_nice_yaml -}}\n"
 
@@ -314,7 +328,35 @@ def test_a_free_text_validator_naming_an_answer_is_an_error(tmp_path: Path) -> N
         answers.load(template / "copier.yml")
 
 
+def test_everything_on_is_made_of_real_choices() -> None:
+    for question, answer in EVERYTHING_ON.items():
+        assert question in {factor.question for factor in MODEL.factors.values()}, question
+        chosen = answer if isinstance(answer, list) else [answer]
+        assert set(chosen) <= set(MODEL.values(question)), question
+    for combination in MATRIX.everything_on:
+        assert MODEL.is_valid(combination)
+    assert [c["framework"] for c in MATRIX.everything_on] == list(MODEL.values("framework"))
+
+
+def test_the_declared_sets_name_questions_with_choices() -> None:
+    questions = {factor.question for factor in MODEL.factors.values()}
+
+    assert set(NOT_SHAPING_PYTHON) <= questions
+    assert set(NOT_SHAPING_MANIFESTS) <= questions
+
+
 # ------------------------------------------------------------ covering arrays
+
+
+def test_the_strength_3_array_covers_every_allowed_triple() -> None:
+    assert MODEL.uncovered(MATRIX.strength_3, 3) == []
+
+
+def test_the_pairwise_array_covers_every_allowed_pair_of_the_python_answers() -> None:
+    assert MODEL.uncovered(MATRIX.pairwise, 2, at_defaults=NOT_SHAPING_PYTHON) == []
+    for combination in MATRIX.pairwise:
+        for question in NOT_SHAPING_PYTHON:
+            assert combination.get(question) == MODEL.defaults.get(question)
 
 
 def test_the_synthetic_arrays_cover_every_allowed_tuple(synthetic: Model) -> None:
@@ -331,6 +373,45 @@ def test_the_synthetic_arrays_cover_every_allowed_tuple(synthetic: Model) -> Non
     assert (("queue", "taskiq"), ("broker", "nats")) in allowed
 
 
+def tuples_only_in(
+    row: Mapping[str, Hashable], others: list[dict[str, Hashable]], strength: int
+) -> set[covering.Tuple]:
+    def tuples(of: Mapping[str, Hashable]) -> set[covering.Tuple]:
+        return {
+            tuple((name, of[name]) for name in names)
+            for names in itertools.combinations(MODEL.factors, strength)
+        }
+
+    elsewhere = set().union(*(tuples(other) for other in others))
+    return tuples(row) - elsewhere
+
+
+def test_an_array_missing_a_triple_is_reported() -> None:
+    rows = [MODEL.row(combination) for combination in MATRIX.strength_3]
+    # The last row was added for a triple no earlier row had.
+    *earlier, last = rows
+    missing = tuples_only_in(last, earlier, 3)
+    assert missing
+
+    assert set(MODEL.uncovered(map(MODEL.combination_of, earlier), 3)) == missing
+
+
+def test_an_array_with_an_altered_row_is_reported() -> None:
+    rows = [MODEL.row(combination) for combination in MATRIX.strength_3]
+    for index, row in enumerate(rows):
+        others = rows[:index] + rows[index + 1 :]
+        for triple in sorted(tuples_only_in(row, others, 3), key=repr):
+            name, value = triple[0]
+            for replacement in MODEL.factors[name].values:
+                altered = {**row, name: replacement}
+                if replacement != value and MODEL.constraints.extendable(altered):
+                    array = [*others, altered]
+
+                    assert triple in MODEL.uncovered(map(MODEL.combination_of, array), 3)
+                    return
+    pytest.fail("no triple is covered by one row only")
+
+
 def test_uncovered_finds_a_missing_tuple_under_constraints() -> None:
     factors = {"a": (1, 2), "b": (1, 2), "c": (1, 2)}
     # b == 2 only with a == 2.
@@ -343,3 +424,66 @@ def test_uncovered_finds_a_missing_tuple_under_constraints() -> None:
     missing = covering.uncovered(without, factors, 2, groups)
     assert (("b", 2), ("c", 1)) in missing
     assert (("a", 1), ("b", 2)) not in missing  # forbidden, so never missing
+
+
+def test_every_row_is_a_valid_combination() -> None:
+    for combination in {*MATRIX.strength_3, *MATRIX.pairwise, *MATRIX.static, *MATRIX.suites}:
+        assert MODEL.is_valid(combination), combination
+        assert MODEL.constraints.extendable(MODEL.row(combination)), combination
+
+
+ARRAY_IDS = textwrap.dedent(
+    """
+    import json, rendering
+    from rendering import MATRIX
+    print(json.dumps({
+        "strength_3": [c.id for c in MATRIX.strength_3],
+        "pairwise": [c.id for c in MATRIX.pairwise],
+    }))
+    """
+)
+
+
+def test_the_arrays_are_the_same_in_every_process() -> None:
+    # Each xdist worker builds them at collection: they must agree, whatever
+    # the hash seed.
+    here = {
+        "strength_3": [c.id for c in MATRIX.strength_3],
+        "pairwise": [c.id for c in MATRIX.pairwise],
+    }
+    assert [c.id for c in MODEL.covering(3)] == here["strength_3"]
+    for seed in ("1", "2"):
+        completed = subprocess.run(
+            [sys.executable, "-c", ARRAY_IDS],
+            cwd=Path(__file__).parent,
+            env={**os.environ, "PYTHONHASHSEED": seed, "GROUNDWORK_MATRIX": "ci"},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+
+        assert json.loads(completed.stdout) == here
+
+
+# ---------------------------------------------------------------------- modes
+
+
+def test_each_mode_renders_what_it_says() -> None:
+    ci, full, quick = (build_matrix(MODEL, mode) for mode in ("ci", "full", "quick"))
+
+    assert quick.static == quick.suites == (MODEL.defaults,)
+    assert ci.static[0] == MODEL.defaults
+    assert {*ci.everything_on, *ci.strength_3} <= set(ci.static)
+    assert {MODEL.defaults, *ci.everything_on, *ci.pairwise} == set(ci.suites)
+    assert len(full.static) == len(set(full.static)) == MODEL.product_size()
+    assert set(ci.static) <= set(full.static)
+    assert len(full.suites) == len(full.python)
+
+
+def test_more_questions_grow_the_arrays_not_the_product() -> None:
+    bigger = MODEL.with_extra_questions(3, 3)
+    matrix = build_matrix(bigger, "ci")
+
+    assert bigger.product_size() == 27 * MODEL.product_size()
+    assert bigger.uncovered(matrix.strength_3, 3) == []
+    assert len(matrix.strength_3) < 3 * len(MATRIX.strength_3)
