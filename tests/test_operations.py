@@ -26,6 +26,7 @@ import yaml
 from rendering import (
     DEPLOYMENT_CHECK_COMBINATIONS,
     MANIFEST_COMBINATIONS,
+    MANIFEST_DERIVED,
     METRICS_COMBINATIONS,
     PROJECT_SLUG,
     RenderCache,
@@ -36,8 +37,9 @@ from rendering import (
 )
 
 ENVIRONMENTS = ("development", "staging", "production")
-KUSTOMIZE = Path("infrastructure/kubernetes/kustomize")
-HELM = Path("infrastructure/kubernetes/helm")
+KUBERNETES = Path("infrastructure/kubernetes")
+KUSTOMIZE = KUBERNETES / "kustomize"
+HELM = KUBERNETES / "helm"
 MONITORING = Path("infrastructure/monitoring")
 SECRET_NAME = f"{PROJECT_SLUG}-secrets"
 
@@ -354,3 +356,26 @@ def test_deployment_check_script_passes_shellcheck(project: RenderedProject) -> 
     result = checks.run([checks.executable("shellcheck"), script], project.root)
 
     assert result.returncode == 0, checks.report(result)
+
+
+def manifest_inputs(project: RenderedProject) -> dict[Path, bytes]:
+    """The files the Kubernetes checks read: manifests, chart and deployment check
+    (not the READMEs beside them, which show e.g. the framework's database URLs)."""
+    return {
+        relative: (project.root / relative).read_bytes()
+        for relative in project.files
+        if (relative.is_relative_to(KUBERNETES) and relative.suffix != ".md")
+        or relative == Path("infrastructure/ci-cd/validate-deployment")
+    }
+
+
+@over(MANIFEST_DERIVED)
+def test_only_manifest_answers_change_manifests(
+    project: RenderedProject, render_cache: RenderCache
+) -> None:
+    # What allows the Kubernetes checks to run on MANIFEST_COMBINATIONS only:
+    # the NOT_SHAPING_MANIFESTS answers change no manifest and no deployment check.
+    key = manifests_key(project.combination)
+    representative = next(c for c in MANIFEST_COMBINATIONS if manifests_key(c) == key)
+
+    assert manifest_inputs(project) == manifest_inputs(render_cache.get(representative))
