@@ -1,5 +1,5 @@
 """Sessions for working on the template:
-nox -s lint | tests | matrix | demo | docs | bench."""
+nox -s lint | tests | quick | matrix | matrix_sizes | demo | docs | bench."""
 
 from __future__ import annotations
 
@@ -117,10 +117,25 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def quick(session: nox.Session) -> None:
+    """The edit loop: the defaults only, static gates and their own suite."""
+    run_tests(session, matrix="quick")
+
+
+@nox.session
 def matrix(session: nox.Session) -> None:
     """Every valid combination, and every distinct set of Python files' own
     suite (slow: hours; on demand)."""
     run_tests(session, matrix="full")
+
+
+@nox.session
+def matrix_sizes(session: nox.Session) -> None:
+    """Print the sizes of the matrix, today and with three more 3-valued questions."""
+    test_group = nox.project.dependency_groups(PYPROJECT, "test")
+    install_group(session, "render")
+    session.install(*(r for r in test_group if r.startswith(("pytest==", "pyyaml=="))))
+    session.run("python", str(ROOT / "tests" / "matrix_sizes.py"))
 
 
 @nox.session
