@@ -121,6 +121,12 @@ def having(combinations: Iterable[Combination], **wanted: Any) -> tuple[Combinat
     return tuple(c for c in combinations if all(c.get(k) == v for k, v in wanted.items()))
 
 
+def answered(question: str, combinations: Iterable[Combination]) -> tuple[Any, ...]:
+    """The answers to `question` among `combinations`, in copier.yml order."""
+    found = {combination.get(question) for combination in combinations}
+    return tuple(value for value in MODEL.values(question) if value in found)
+
+
 def everything_on(model: Model) -> tuple[Combination, ...]:
     """The EVERYTHING_ON profile once per framework (raises if copier.yml refuses it)."""
     return tuple(
@@ -130,12 +136,16 @@ def everything_on(model: Model) -> tuple[Combination, ...]:
 
 
 def variants(
-    model: Model, combination: Combination, questions: Iterable[str]
+    model: Model,
+    combination: Combination,
+    questions: Iterable[str],
+    among: Iterable[Combination] | None = None,
 ) -> tuple[Combination, ...]:
-    """`combination` with one of `questions` answered differently, each valid way."""
+    """`combination` with one of `questions` answered differently, each valid way
+    (each way found `among` these combinations, if given)."""
     found = []
     for question in questions:
-        for value in model.values(question):
+        for value in model.values(question) if among is None else answered(question, among):
             if combination.get(question) == value:
                 continue
             try:
@@ -220,7 +230,8 @@ SUITES = MATRIX.suites
 PYTHON_COMBINATIONS = MATRIX.python
 # Compared with the representative of their Python files, to prove that the
 # NOT_SHAPING_PYTHON answers change none: the other rendered combinations, and
-# the defaults and everything on with each other answer to those questions.
+# the defaults and everything on with each other answer to those questions
+# that the rendered combinations give.
 PYTHON_DERIVED = unique(
     c
     for c in (
@@ -229,7 +240,7 @@ PYTHON_DERIVED = unique(
             variant
             for representative in (DEFAULTS, *EVERYTHING_ON_PER_FRAMEWORK)
             if representative in STATIC
-            for variant in variants(MODEL, representative, NOT_SHAPING_PYTHON)
+            for variant in variants(MODEL, representative, NOT_SHAPING_PYTHON, among=STATIC)
         ),
     )
     if c not in PYTHON_COMBINATIONS
