@@ -90,9 +90,10 @@ def lint(session: nox.Session) -> None:
     session.run("shellcheck", "scripts/ensure-services", ".ci/run")
 
 
-def run_tests(session: nox.Session, *, matrix: str) -> None:
+def run_tests(session: nox.Session, *, matrix: str, default_args: tuple[str, ...] = ()) -> None:
     """The test suite on two workers; `matrix` selects the combinations
-    (GROUNDWORK_MATRIX, tests/rendering.py)."""
+    (GROUNDWORK_MATRIX, tests/rendering.py); arguments after `--` replace
+    `default_args`."""
     install_group(session, "test")
     session.run(str(ROOT / "scripts" / "ensure-services"), external=True)
     environment = {**uv_environment(), "GROUNDWORK_MATRIX": matrix}
@@ -104,7 +105,7 @@ def run_tests(session: nox.Session, *, matrix: str) -> None:
         "loadgroup",
         "--durations",
         "15",
-        *session.posargs,
+        *(session.posargs or default_args),
         env=environment,
     )
 
@@ -118,8 +119,12 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def quick(session: nox.Session) -> None:
-    """The edit loop: the defaults only, static gates and their own suite."""
-    run_tests(session, matrix="quick")
+    """The edit loop: the defaults only, static gates and their own suite.
+
+    The questions' validators, on every path an answer takes, are left to
+    `tests` (they test no combination of answers, and cost half this session):
+    `nox -s quick -- tests/test_questions.py` runs them alone."""
+    run_tests(session, matrix="quick", default_args=("--ignore", "tests/test_questions.py"))
 
 
 @nox.session
