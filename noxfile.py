@@ -1,4 +1,5 @@
-"""Sessions for working on the template: nox -s lint | tests | matrix | demo | docs | bench."""
+"""Sessions for working on the template:
+nox -s lint | tests | quick | matrix | matrix_sizes | demo | docs | bench."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import nox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "tests"))
 from interpreters import pyenv_versions  # shared with the test suite
+from profiles import EVERYTHING_ON  # checked against copier.yml by the test suite
 
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv"
@@ -25,13 +27,6 @@ PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 DEMO_DIR = ROOT / "build" / "demo"
 DEMO_NAME = "Groundwork Demo"
 DEMO_SLUG = "groundwork-demo"
-EVERYTHING_ON = {
-    "database": "postgresql",
-    "auth": "jwt",
-    "ci": "github",
-    "kubernetes": "helm",
-    "observability": "[metrics, tracing, sentry]",
-}
 BENCH_RUNS = 7
 FRAMEWORKS = ("fastapi", "litestar", "django")
 
@@ -62,8 +57,15 @@ def require_a_commit(session: nox.Session) -> None:
         session.error("the template repository has no commit yet: commit once, then rerun")
 
 
-def copier_copy(session: nox.Session, destination: Path, **answers: str) -> None:
-    data = [option for key, value in answers.items() for option in ("-d", f"{key}={value}")]
+def cli_value(value: str | list[str]) -> str:
+    """An answer as `copier copy -d` takes it: a list in YAML flow style."""
+    return f"[{', '.join(value)}]" if isinstance(value, list) else value
+
+
+def copier_copy(session: nox.Session, destination: Path, **answers: str | list[str]) -> None:
+    data = [
+        option for key, value in answers.items() for option in ("-d", f"{key}={cli_value(value)}")
+    ]
     session.run(
         "copier",
         "copy",
@@ -88,12 +90,13 @@ def lint(session: nox.Session) -> None:
     session.run("shellcheck", "scripts/ensure-services", ".ci/run")
 
 
-def run_tests(session: nox.Session, *, full_matrix: bool) -> None:
+def run_tests(session: nox.Session, *, matrix: str, default_args: tuple[str, ...] = ()) -> None:
+    """The test suite on two workers; `matrix` selects the combinations
+    (GROUNDWORK_MATRIX, tests/rendering.py); arguments after `--` replace
+    `default_args`."""
     install_group(session, "test")
     session.run(str(ROOT / "scripts" / "ensure-services"), external=True)
-    environment = uv_environment()
-    if full_matrix:
-        environment["GROUNDWORK_FULL_MATRIX"] = "1"
+    environment = {**uv_environment(), "GROUNDWORK_MATRIX": matrix}
     session.run(
         "pytest",
         "-n",
@@ -102,21 +105,42 @@ def run_tests(session: nox.Session, *, full_matrix: bool) -> None:
         "loadgroup",
         "--durations",
         "15",
-        *session.posargs,
+        *(session.posargs or default_args),
         env=environment,
     )
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The template's test suite; generated suites run for a selected subset."""
-    run_tests(session, full_matrix=False)
+    """The template's test suite, as CI runs it: the defaults, everything on per
+    framework and a strength-3 covering array; suites on a pairwise array."""
+    run_tests(session, matrix="ci")
+
+
+@nox.session
+def quick(session: nox.Session) -> None:
+    """The edit loop: the defaults only, static gates and their own suite.
+
+    The questions' validators, on every path an answer takes, are left to
+    `tests` (they test no combination of answers, and cost half this session):
+    `nox -s quick -- tests/test_questions.py` runs them alone."""
+    run_tests(session, matrix="quick", default_args=("--ignore", "tests/test_questions.py"))
 
 
 @nox.session
 def matrix(session: nox.Session) -> None:
-    """The test suite with every combination's own test suite run."""
-    run_tests(session, full_matrix=True)
+    """Every valid combination, and every distinct set of Python files' own
+    suite (slow: hours; on demand)."""
+    run_tests(session, matrix="full")
+
+
+@nox.session
+def matrix_sizes(session: nox.Session) -> None:
+    """Print the sizes of the matrix, today and with three more 3-valued questions."""
+    test_group = nox.project.dependency_groups(PYPROJECT, "test")
+    install_group(session, "render")
+    session.install(*(r for r in test_group if r.startswith(("pytest==", "pyyaml=="))))
+    session.run("python", str(ROOT / "tests" / "matrix_sizes.py"))
 
 
 @nox.session

@@ -1,17 +1,26 @@
-"""Render the template the way users do: from a git repository, through Copier's API."""
+"""Render the template the way users do: from a git repository, through Copier's
+API; and which combinations of answers the tests render.
+
+The combinations come from copier.yml itself (tests/answers.py): its choices
+and the constraints between them are never restated here. Which of them run
+is set by GROUNDWORK_MATRIX (see MODES).
+"""
 
 from __future__ import annotations
 
-import itertools
+import os
 import shutil
 import subprocess
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import answers
 import copier
-from covering import pairwise
+import pytest
+from answers import Combination, InvalidCombinationError, Model
+from profiles import EVERYTHING_ON
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,24 +44,6 @@ PROJECT_SLUG = "inventory-service"
 
 # The `render` fixture: render(destination, **answers) -> project directory.
 Render = Callable[..., Path]
-
-STACK_CHOICES: dict[str, tuple[str, ...]] = {
-    "python_version": ("3.11", "3.12", "3.13"),
-    "framework": ("fastapi", "litestar", "django"),
-    "database": ("sqlite", "postgresql", "mysql"),
-    "auth": ("none", "jwt"),
-    "ci": ("github", "gitlab", "none"),
-    "kubernetes": ("kustomize", "helm", "none"),
-}
-# The `observability` multiselect, in the order copier.yml lists it.
-OBSERVABILITY_CHOICES = ("metrics", "tracing", "sentry")
-OBSERVABILITY_DEFAULT = ("metrics", "tracing")
-# Every subset a user can select, from none to all.
-OBSERVABILITY_SELECTIONS = tuple(
-    selection
-    for size in range(len(OBSERVABILITY_CHOICES) + 1)
-    for selection in itertools.combinations(OBSERVABILITY_CHOICES, size)
-)
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -90,134 +81,207 @@ def render_project(
     return destination
 
 
-@dataclass(frozen=True)
-class Combination:
-    """One choice per stack question; every other answer is its default."""
+MODEL = answers.load(TEMPLATE_ROOT / "copier.yml")
 
-    python_version: str = "3.12"
-    framework: str = "fastapi"
-    database: str = "sqlite"
-    auth: str = "jwt"
-    ci: str = "github"
-    kubernetes: str = "kustomize"
-    observability: tuple[str, ...] = OBSERVABILITY_DEFAULT
-
-    @property
-    def id(self) -> str:
-        return f"{self.python_id}-{self.ci}-{self.kubernetes}"
-
-    @property
-    def python_id(self) -> str:
-        """Names the answers that shape the Python files; `ci` and `kubernetes` add
-        only their own files (test_render.py checks it)."""
-        observed = "+".join(self.observability) or "unobserved"
-        return f"py{self.python_version}-{self.framework}-{self.database}-{self.auth}-{observed}"
-
-    @property
-    def manifests_id(self) -> str:
-        """Names the answers that shape the Kubernetes manifests."""
-        observed = "+".join(self.observability) or "unobserved"
-        return f"{self.kubernetes}-{self.database}-{self.auth}-{observed}"
-
-    @property
-    def answers(self) -> dict[str, Any]:
-        return {
-            "python_version": self.python_version,
-            "framework": self.framework,
-            "database": self.database,
-            "auth": self.auth,
-            "ci": self.ci,
-            "kubernetes": self.kubernetes,
-            "observability": list(self.observability),
-        }
+# The answers that change no Python file, only add files of their own
+# (test_render.py, test_only_python_answers_change_python_files): ruff, mypy
+# and the generated suites run once per set of the other answers.
+NOT_SHAPING_PYTHON = ("ci", "kubernetes")
+# The answers that change no Kubernetes manifest nor the deployment check
+# (test_operations.py, test_only_manifest_answers_change_manifests): the
+# Kubernetes checks run once per set of the other answers.
+NOT_SHAPING_MANIFESTS = ("python_version", "framework", "ci")
 
 
-def _from_row(row: dict[str, Any]) -> Combination:
-    """A covering-array row (observability as one yes/no per choice) as a Combination."""
-    return Combination(
-        **{name: row[name] for name in STACK_CHOICES},
-        observability=tuple(choice for choice in OBSERVABILITY_CHOICES if row[choice]),
-    )
+def python_key(combination: Combination) -> str:
+    """Names the answers that shape the Python files."""
+    return combination.key(without=NOT_SHAPING_PYTHON)
 
 
-def _unique(combinations: Iterable[Combination]) -> tuple[Combination, ...]:
+def manifests_key(combination: Combination) -> str:
+    """Names the answers that shape the Kubernetes manifests."""
+    return combination.key(without=NOT_SHAPING_MANIFESTS)
+
+
+def unique(combinations: Iterable[Combination]) -> tuple[Combination, ...]:
     return tuple(dict.fromkeys(combinations))
 
 
-def _first_per(
-    key: Callable[[Combination], str], combinations: Iterable[Combination]
+def first_per(
+    key: Callable[[Combination], object], combinations: Iterable[Combination]
 ) -> tuple[Combination, ...]:
-    chosen: dict[str, Combination] = {}
+    chosen: dict[object, Combination] = {}
     for combination in combinations:
         chosen.setdefault(key(combination), combination)
     return tuple(chosen.values())
 
 
-DEFAULTS = Combination()
-EVERYTHING_ON = Combination(
-    database="postgresql", kubernetes="helm", observability=OBSERVABILITY_CHOICES
-)
-# Every answer on, once per framework.
-EVERYTHING_ON_PER_FRAMEWORK = tuple(
-    replace(EVERYTHING_ON, framework=framework) for framework in STACK_CHOICES["framework"]
-)
-# Every pair of answer values, the multiselect's choices counted as yes/no
-# questions, appears together in at least one of these.
-ANSWER_FACTORS: dict[str, tuple[Any, ...]] = {
-    **STACK_CHOICES,
-    **dict.fromkeys(OBSERVABILITY_CHOICES, (True, False)),
-}
-COVERING_COMBINATIONS = tuple(_from_row(row) for row in pairwise(ANSWER_FACTORS))
-# The answers that shape the Python files, paired the same way: the projects
-# whose own test suites run by default.
-PYTHON_FACTORS = {
-    name: ANSWER_FACTORS[name]
-    for name in ("python_version", "framework", "database", "auth", *OBSERVABILITY_CHOICES)
-}
-PYTHON_COVERING_COMBINATIONS = tuple(
-    _from_row({**DEFAULTS.answers, **row}) for row in pairwise(PYTHON_FACTORS)
-)
-# Rendered and checked statically: the product of the stack answers with the
-# operations answers at their defaults, the product of the operations answers
-# with the stack at its defaults, and the covering array.
-STACK_COMBINATIONS = tuple(
-    Combination(*values)
-    for values in itertools.product(
-        *(
-            STACK_CHOICES[name]
-            for name in ("python_version", "framework", "database", "auth", "ci")
-        )
+def having(combinations: Iterable[Combination], **wanted: Any) -> tuple[Combination, ...]:
+    """The combinations with these answers."""
+    return tuple(c for c in combinations if all(c.get(k) == v for k, v in wanted.items()))
+
+
+def answered(question: str, combinations: Iterable[Combination]) -> tuple[Any, ...]:
+    """The answers to `question` among `combinations`, in copier.yml order."""
+    found = {combination.get(question) for combination in combinations}
+    return tuple(value for value in MODEL.values(question) if value in found)
+
+
+def everything_on(model: Model) -> tuple[Combination, ...]:
+    """The EVERYTHING_ON profile once per framework (raises if copier.yml refuses it)."""
+    return tuple(
+        model.combination(**{**EVERYTHING_ON, "framework": framework})
+        for framework in model.values("framework")
     )
+
+
+def variants(
+    model: Model,
+    combination: Combination,
+    questions: Iterable[str],
+    among: Iterable[Combination] | None = None,
+) -> tuple[Combination, ...]:
+    """`combination` with one of `questions` answered differently, each valid way
+    (each way found `among` these combinations, if given)."""
+    found = []
+    for question in questions:
+        for value in model.values(question) if among is None else answered(question, among):
+            if combination.get(question) == value:
+                continue
+            try:
+                found.append(model.combination(**{**combination.answers, question: value}))
+            except InvalidCombinationError:
+                continue
+    return tuple(found)
+
+
+# GROUNDWORK_MATRIX: which combinations are rendered (STATIC: quality gates
+# 1, 2 and 4) and which run their own suites (SUITES: gate 3).
+MODES = {
+    "ci": "the defaults, everything on per framework and a strength-3 covering array; "
+    "suites for the defaults, everything on and a pairwise array",
+    "full": "every valid combination; suites for every distinct set of Python files (slow)",
+    "quick": "the defaults only, and their own suite",
+}
+
+
+@dataclass(frozen=True)
+class Matrix:
+    mode: str
+    defaults: Combination
+    everything_on: tuple[Combination, ...]
+    # Every allowed triple of answer values of any three factors.
+    strength_3: tuple[Combination, ...]
+    # Every allowed pair of values of the factors that shape Python files or
+    # services, the others at their defaults.
+    pairwise: tuple[Combination, ...]
+    static: tuple[Combination, ...]
+    suites: tuple[Combination, ...]
+
+    @property
+    def python(self) -> tuple[Combination, ...]:
+        """One rendered combination per distinct set of Python files."""
+        return first_per(python_key, self.static)
+
+    @property
+    def manifests(self) -> tuple[Combination, ...]:
+        """One rendered combination per distinct set of Kubernetes manifests."""
+        return first_per(manifests_key, (c for c in self.static if c["kubernetes"] != "none"))
+
+    def sizes(self) -> dict[str, int]:
+        return {
+            "strength-3 rows": len(self.strength_3),
+            "pairwise rows": len(self.pairwise),
+            "rendered projects": len(self.static),
+            "distinct Python sets": len(self.python),
+            "distinct manifest sets": len(self.manifests),
+            "generated suites": len(self.suites),
+        }
+
+
+def build_matrix(model: Model, mode: str) -> Matrix:
+    if mode not in MODES:
+        raise ValueError(f"GROUNDWORK_MATRIX={mode!r}: expected one of {', '.join(MODES)}")
+    defaults = model.defaults
+    profile = everything_on(model)
+    strength_3 = model.covering(3)
+    pairwise = model.covering(2, at_defaults=NOT_SHAPING_PYTHON)
+    if mode == "full":
+        static = model.all_combinations()
+        suites = first_per(python_key, static)
+    elif mode == "quick":
+        static = suites = (defaults,)
+    else:
+        static = unique((defaults, *profile, *strength_3))
+        suites = unique((defaults, *profile, *pairwise))
+    return Matrix(mode, defaults, profile, strength_3, pairwise, static, suites)
+
+
+MODE = os.environ.get("GROUNDWORK_MATRIX", "ci")
+MATRIX = build_matrix(MODEL, MODE)
+
+DEFAULTS = MATRIX.defaults
+EVERYTHING_ON_PER_FRAMEWORK = MATRIX.everything_on
+# Quality gates 1, 2 and 4 run on each of these.
+STATIC = MATRIX.static
+# Quality gate 3: these run their own suites against real services.
+SUITES = MATRIX.suites
+# ruff and mypy: once per distinct set of Python files.
+PYTHON_COMBINATIONS = MATRIX.python
+# Compared with the representative of their Python files, to prove that the
+# NOT_SHAPING_PYTHON answers change none: the other rendered combinations, and
+# the defaults and everything on with each other answer to those questions
+# that the rendered combinations give.
+PYTHON_DERIVED = unique(
+    c
+    for c in (
+        *STATIC,
+        *(
+            variant
+            for representative in (DEFAULTS, *EVERYTHING_ON_PER_FRAMEWORK)
+            if representative in STATIC
+            for variant in variants(MODEL, representative, NOT_SHAPING_PYTHON, among=STATIC)
+        ),
+    )
+    if c not in PYTHON_COMBINATIONS
 )
-OPERATIONS_COMBINATIONS = tuple(
-    Combination(ci=ci, kubernetes=kubernetes, observability=observability)
-    for ci in STACK_CHOICES["ci"]
-    for kubernetes in STACK_CHOICES["kubernetes"]
-    for observability in OBSERVABILITY_SELECTIONS
+# The Kubernetes checks: once per distinct set of manifests.
+MANIFEST_COMBINATIONS = MATRIX.manifests
+MANIFEST_DERIVED = tuple(
+    c for c in STATIC if c["kubernetes"] != "none" and c not in MANIFEST_COMBINATIONS
 )
-ALL_COMBINATIONS = _unique((*STACK_COMBINATIONS, *OPERATIONS_COMBINATIONS, *COVERING_COMBINATIONS))
-# One combination per distinct set of Python files and per distinct set of
-# manifests: ruff, mypy and the Kubernetes validators run on these only.
-PYTHON_COMBINATIONS = _first_per(lambda c: c.python_id, ALL_COMBINATIONS)
 # Prometheus rules, dashboard and scrape configuration: once per selection of
 # observability and database (the compose file it scrapes through).
-METRICS_COMBINATIONS = _first_per(
-    lambda c: f"{c.database}-{'+'.join(c.observability)}",
-    (c for c in ALL_COMBINATIONS if "metrics" in c.observability),
+METRICS_COMBINATIONS = first_per(
+    lambda c: (c["database"], c["observability"]),
+    (c for c in STATIC if "metrics" in c["observability"]),
 )
 # The project's own deployment check script, once per set of checks it runs
 # (the Helm variant needs the helm CLI, which the test environment lacks).
-DEPLOYMENT_CHECK_COMBINATIONS = _first_per(
-    lambda c: f"{c.kubernetes}-{'metrics' in c.observability}",
+DEPLOYMENT_CHECK_COMBINATIONS = first_per(
+    lambda c: (c["kubernetes"], "metrics" in c["observability"]),
     (
         c
-        for c in ALL_COMBINATIONS
-        if c.kubernetes != "helm" and (c.kubernetes == "kustomize" or "metrics" in c.observability)
+        for c in STATIC
+        if c["kubernetes"] != "helm"
+        and (c["kubernetes"] == "kustomize" or "metrics" in c["observability"])
     ),
 )
-MANIFEST_COMBINATIONS = _first_per(
-    lambda c: c.manifests_id, (c for c in ALL_COMBINATIONS if c.kubernetes != "none")
-)
+
+
+def over(combinations: Iterable[Combination]) -> pytest.MarkDecorator:
+    """Run the test once per combination, its `project` argument the rendered
+    project (conftest.py). Combinations with the same Python files share an
+    xdist group, hence one worker: each is rendered once, and comparing them
+    with each other renders nothing twice."""
+    return pytest.mark.parametrize(
+        "project",
+        [
+            pytest.param(c, id=c.id, marks=pytest.mark.xdist_group(python_key(c)))
+            for c in combinations
+        ],
+        indirect=True,
+    )
 
 
 @dataclass(frozen=True)

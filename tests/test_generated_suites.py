@@ -1,11 +1,12 @@
 """Quality gate 3: generated projects pass their own test suites, coverage gate
 included, against the real database they chose, and serve the HTTP contract.
 
-By default: the defaults, everything on for each framework, plus a covering
-array of the answers that shape the Python files (every pair of their values
-appears in a project whose suite runs; tests/covering.py). With
-GROUNDWORK_FULL_MATRIX=1 (nox -s matrix): every distinct set of Python files
-among the rendered combinations.
+Which projects: SUITES in tests/rendering.py. By default, the defaults,
+everything on for each framework, and a pairwise covering array of the
+answers that shape Python files or services (every allowed pair of their
+values appears in a project whose suite runs; tests/covering.py). With
+GROUNDWORK_MATRIX=full (nox -s matrix): every distinct set of Python files;
+with GROUNDWORK_MATRIX=quick (nox -s quick): the defaults only.
 
 The contract (tests/contracts/) is what every framework must serve: the same
 paths, methods, status codes and media types, per `auth` answer.
@@ -13,12 +14,12 @@ paths, methods, status codes and media types, per `auth` answer.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import checks
 import pytest
 import yaml
+from answers import Combination
 from generated_project import (
     COVERAGE_FLOOR,
     coverage_reached,
@@ -28,20 +29,8 @@ from generated_project import (
     run_own_tests,
     sync,
 )
-from rendering import (
-    DEFAULTS,
-    EVERYTHING_ON_PER_FRAMEWORK,
-    PACKAGE_NAME,
-    PYTHON_COMBINATIONS,
-    PYTHON_COVERING_COMBINATIONS,
-    Combination,
-    Render,
-)
+from rendering import PACKAGE_NAME, SUITES, Render
 
-SELECTED = tuple(
-    dict.fromkeys((DEFAULTS, *EVERYTHING_ON_PER_FRAMEWORK, *PYTHON_COVERING_COMBINATIONS))
-)
-FULL_MATRIX = os.environ.get("GROUNDWORK_FULL_MATRIX") == "1"
 CONTRACTS = Path(__file__).parent / "contracts"
 
 pytestmark = pytest.mark.slow
@@ -51,13 +40,17 @@ def tail(output: str, lines: int = 150) -> str:
     return "\n".join(output.splitlines()[-lines:])
 
 
-@pytest.fixture(
-    params=[
-        pytest.param(c, id=c.id, marks=pytest.mark.xdist_group(f"suite-{c.id}"))
-        for c in (PYTHON_COMBINATIONS if FULL_MATRIX else SELECTED)
-    ],
+# Each combination of SUITES, rendered and installed once for both tests, on
+# one worker.
+over_suites = pytest.mark.parametrize(
+    "synced_project",
+    [pytest.param(c, id=c.id, marks=pytest.mark.xdist_group(f"suite-{c.id}")) for c in SUITES],
+    indirect=True,
     scope="module",
 )
+
+
+@pytest.fixture(scope="module")
 def synced_project(
     request: pytest.FixtureRequest, render: Render, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Combination, Path]:
@@ -69,9 +62,10 @@ def synced_project(
     return combination, project
 
 
+@over_suites
 def test_generated_project_passes_its_own_tests(synced_project: tuple[Combination, Path]) -> None:
     combination, project = synced_project
-    require_database_server(combination.database)
+    require_database_server(combination["database"])
 
     result = run_own_tests(project)
 
@@ -81,12 +75,13 @@ def test_generated_project_passes_its_own_tests(synced_project: tuple[Combinatio
     assert floor >= COVERAGE_FLOOR, f"coverage gate lowered to {floor}%"
 
 
+@over_suites
 def test_generated_project_serves_the_http_contract(
     synced_project: tuple[Combination, Path], tmp_path: Path
 ) -> None:
     combination, project = synced_project
     expected = yaml.safe_load(
-        (CONTRACTS / f"http-auth-{combination.auth}.yaml").read_text(encoding="utf-8")
+        (CONTRACTS / f"http-auth-{combination['auth']}.yaml").read_text(encoding="utf-8")
     )
 
     document = openapi_document(project, PACKAGE_NAME, tmp_path / "openapi.json")

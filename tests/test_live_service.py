@@ -19,9 +19,15 @@ import pytest
 import yaml
 from checks import executable
 from generated_project import project_environment, sync
-from rendering import PROJECT_SLUG, STACK_CHOICES, read_env_file, render_project
+from rendering import MODE, MODEL, PROJECT_SLUG, read_env_file, render_project
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("live-service")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.xdist_group("live-service"),
+    pytest.mark.skipif(
+        MODE == "quick", reason="GROUNDWORK_MATRIX=quick (nox -s quick) starts no service"
+    ),
+]
 
 SHUTDOWN_TIMEOUT_SECONDS = 10
 STARTUP_TIMEOUT_SECONDS = 60
@@ -83,7 +89,7 @@ def wait_until_live(service: LiveService) -> None:
     )
 
 
-@pytest.fixture(scope="module", params=STACK_CHOICES["framework"])
+@pytest.fixture(scope="module", params=MODEL.values("framework"))
 def live_service(
     template_repo: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[LiveService]:

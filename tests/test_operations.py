@@ -1,7 +1,8 @@
 """Quality gate 4 for operations files: Kubernetes manifests (Kustomize overlays
 and the Helm chart), Prometheus rules and their unit tests, the Grafana
 dashboard, validated offline for every distinct set of manifests
-(MANIFEST_COMBINATIONS) and of monitoring files (METRICS_COMBINATIONS).
+(MANIFEST_COMBINATIONS) and of monitoring files (METRICS_COMBINATIONS) among
+the rendered combinations (STATIC in tests/rendering.py).
 
 No cluster is involved: objects are built (`kubectl kustomize`, Helm's own
 renderer), validated against the Kubernetes schemas (kubernetes_validate) and
@@ -22,11 +23,23 @@ from typing import Any
 import checks
 import pytest
 import yaml
-from rendering import MANIFEST_COMBINATIONS, PROJECT_SLUG, RenderCache, RenderedProject
+from rendering import (
+    DEPLOYMENT_CHECK_COMBINATIONS,
+    MANIFEST_COMBINATIONS,
+    MANIFEST_DERIVED,
+    METRICS_COMBINATIONS,
+    PROJECT_SLUG,
+    RenderCache,
+    RenderedProject,
+    having,
+    manifests_key,
+    over,
+)
 
 ENVIRONMENTS = ("development", "staging", "production")
-KUSTOMIZE = Path("infrastructure/kubernetes/kustomize")
-HELM = Path("infrastructure/kubernetes/helm")
+KUBERNETES = Path("infrastructure/kubernetes")
+KUSTOMIZE = KUBERNETES / "kustomize"
+HELM = KUBERNETES / "helm"
 MONITORING = Path("infrastructure/monitoring")
 SECRET_NAME = f"{PROJECT_SLUG}-secrets"
 
@@ -55,7 +68,7 @@ def helm_objects(project: RenderedProject, environment: str) -> list[dict[str, A
 @functools.cache
 def built_objects(project: RenderedProject) -> dict[str, list[dict[str, Any]]]:
     """Each environment's objects, built once per project (several tests read them)."""
-    build = kustomize_objects if project.combination.kubernetes == "kustomize" else helm_objects
+    build = kustomize_objects if project.combination["kubernetes"] == "kustomize" else helm_objects
     return {environment: build(project, environment) for environment in ENVIRONMENTS}
 
 
@@ -84,27 +97,29 @@ def expected_kinds(project: RenderedProject, environment: str) -> set[str]:
         "Service",
         "ServiceAccount",
     }
-    if combination.database == "sqlite":
+    if combination["database"] == "sqlite":
         expected.add("PersistentVolumeClaim")  # one replica on a volume
     else:
         expected.add("HorizontalPodAutoscaler")
-    if "metrics" in combination.observability and environment != "development":
+    if "metrics" in combination["observability"] and environment != "development":
         expected |= {"PodMonitor", "PrometheusRule"}
     return expected
 
 
+@over(MANIFEST_COMBINATIONS)
 def test_every_environment_renders_valid_kubernetes_objects(
-    manifests_project: RenderedProject,
+    project: RenderedProject,
 ) -> None:
-    for environment, objects in environment_objects(manifests_project):
-        assert kinds(objects) == expected_kinds(manifests_project, environment), environment
+    for environment, objects in environment_objects(project):
+        assert kinds(objects) == expected_kinds(project, environment), environment
         assert checks.kubernetes_problems(objects) == [], environment
 
 
+@over(MANIFEST_COMBINATIONS)
 def test_pods_get_secrets_by_reference_and_migrate_first(
-    manifests_project: RenderedProject,
+    project: RenderedProject,
 ) -> None:
-    for environment, objects in environment_objects(manifests_project):
+    for environment, objects in environment_objects(project):
         pod = the_deployment(objects)["spec"]["template"]["spec"]
         (migrate,) = pod["initContainers"]
         (app,) = pod["containers"]
@@ -119,8 +134,9 @@ def test_pods_get_secrets_by_reference_and_migrate_first(
             assert secret_refs == [SECRET_NAME], environment
 
 
-def test_shutdown_fits_in_the_grace_period(manifests_project: RenderedProject) -> None:
-    for environment, objects in environment_objects(manifests_project):
+@over(MANIFEST_COMBINATIONS)
+def test_shutdown_fits_in_the_grace_period(project: RenderedProject) -> None:
+    for environment, objects in environment_objects(project):
         pod = the_deployment(objects)["spec"]["template"]["spec"]
         config = next(o for o in objects if o["kind"] == "ConfigMap")["data"]
         (app,) = pod["containers"]
@@ -133,11 +149,12 @@ def test_shutdown_fits_in_the_grace_period(manifests_project: RenderedProject) -
         assert app["readinessProbe"]["httpGet"]["path"] == "/health/ready"
 
 
+@over(MANIFEST_COMBINATIONS)
 def test_metrics_are_announced_where_the_service_serves_them(
-    manifests_project: RenderedProject,
+    project: RenderedProject,
 ) -> None:
-    observed = "metrics" in manifests_project.combination.observability
-    for environment, objects in environment_objects(manifests_project):
+    observed = "metrics" in project.combination["observability"]
+    for environment, objects in environment_objects(project):
         annotations = the_deployment(objects)["spec"]["template"]["metadata"].get(
             "annotations", {}
         )
@@ -168,7 +185,7 @@ def test_kubernetes_objects_pass_checkov(render_cache: RenderCache, tmp_path: Pa
     for combination in MANIFEST_COMBINATIONS:
         project = render_cache.get(combination)
         for environment, objects in environment_objects(project):
-            manifest = tmp_path / combination.manifests_id / f"{environment}.yaml"
+            manifest = tmp_path / manifests_key(combination) / f"{environment}.yaml"
             manifest.parent.mkdir(exist_ok=True)
             manifest.write_text(yaml.safe_dump_all(objects, sort_keys=False), encoding="utf-8")
 
@@ -182,7 +199,7 @@ def test_kubernetes_objects_pass_checkov(render_cache: RenderCache, tmp_path: Pa
     missing = [
         (check_id, manifest)
         for manifest in (
-            f"/{combination.manifests_id}/{environment}.yaml"
+            f"/{manifests_key(combination)}/{environment}.yaml"
             for combination in MANIFEST_COMBINATIONS
             for environment in ENVIRONMENTS
         )
@@ -192,11 +209,10 @@ def test_kubernetes_objects_pass_checkov(render_cache: RenderCache, tmp_path: Pa
     assert missing == []
 
 
-def test_helm_chart_lints_clean_for_every_environment(helm_project: RenderedProject) -> None:
+@over(having(MANIFEST_COMBINATIONS, kubernetes="helm"))
+def test_helm_chart_lints_clean_for_every_environment(project: RenderedProject) -> None:
     for environment in ENVIRONMENTS:
-        findings = checks.helm_lint(
-            helm_project.root / HELM, helm_values(helm_project, environment)
-        )
+        findings = checks.helm_lint(project.root / HELM, helm_values(project, environment))
 
         assert findings == [], environment
 
@@ -212,12 +228,13 @@ def test_helm_chart_lints_clean_for_every_environment(helm_project: RenderedProj
         pytest.param({"resources": {"limits": {"cpus": "1"}}}, id="misspelt-nested-key"),
     ],
 )
+@over(having(MANIFEST_COMBINATIONS, kubernetes="helm"))
 def test_helm_values_schema_rejects_bad_values(
-    helm_project: RenderedProject, bad_values: dict[str, Any]
+    project: RenderedProject, bad_values: dict[str, Any]
 ) -> None:
-    chart = helm_project.root / HELM
+    chart = project.root / HELM
     for environment in ENVIRONMENTS:
-        assert checks.helm_schema_error(chart, helm_values(helm_project, environment)) is None
+        assert checks.helm_schema_error(chart, helm_values(project, environment)) is None
 
     assert checks.helm_schema_error(chart, bad_values) is not None
 
@@ -226,13 +243,14 @@ def rules_file(project: RenderedProject) -> Path:
     return project.root / MONITORING / "prometheus" / "rules" / f"{PROJECT_SLUG}.rules.yml"
 
 
+@over(METRICS_COMBINATIONS)
 def test_alert_rules_pass_promtool_check_and_their_unit_tests(
-    metrics_project: RenderedProject,
+    project: RenderedProject,
 ) -> None:
-    tests = project_rules_tests(metrics_project)
+    tests = project_rules_tests(project)
 
     for result in (
-        checks.promtool("check", "rules", rules_file(metrics_project)),
+        checks.promtool("check", "rules", rules_file(project)),
         checks.promtool("test", "rules", tests),
     ):
         assert result.returncode == 0, checks.report(result)
@@ -242,8 +260,9 @@ def project_rules_tests(project: RenderedProject) -> Path:
     return project.root / MONITORING / "prometheus" / "tests" / f"{PROJECT_SLUG}.rules.test.yml"
 
 
-def test_prometheus_configuration_passes_promtool(metrics_project: RenderedProject) -> None:
-    config = metrics_project.root / MONITORING / "prometheus" / "prometheus.yml"
+@over(METRICS_COMBINATIONS)
+def test_prometheus_configuration_passes_promtool(project: RenderedProject) -> None:
+    config = project.root / MONITORING / "prometheus" / "prometheus.yml"
 
     result = checks.promtool("check", "config", config)
 
@@ -266,12 +285,9 @@ def grafana_substitutions(expression: str, dashboard: dict[str, Any]) -> str:
     return expression
 
 
-def test_dashboard_queries_are_valid_promql(
-    metrics_project: RenderedProject, tmp_path: Path
-) -> None:
-    (dashboard_file,) = (metrics_project.root / MONITORING / "grafana" / "dashboards").glob(
-        "*.json"
-    )
+@over(METRICS_COMBINATIONS)
+def test_dashboard_queries_are_valid_promql(project: RenderedProject, tmp_path: Path) -> None:
+    (dashboard_file,) = (project.root / MONITORING / "grafana" / "dashboards").glob("*.json")
     dashboard = json.loads(dashboard_file.read_text(encoding="utf-8"))
     expressions = [
         grafana_substitutions(target["expr"], dashboard)
@@ -300,27 +316,26 @@ def test_dashboard_queries_are_valid_promql(
     assert result.returncode == 0, checks.report(result)
 
 
-def test_cluster_rules_are_the_plain_rules_file(metrics_project: RenderedProject) -> None:
-    plain = load_yaml(rules_file(metrics_project))
-    kubernetes = metrics_project.combination.kubernetes
+@over(METRICS_COMBINATIONS)
+def test_cluster_rules_are_the_plain_rules_file(project: RenderedProject) -> None:
+    plain = load_yaml(rules_file(project))
+    kubernetes = project.combination["kubernetes"]
     if kubernetes == "kustomize":
         (rule,) = [
-            o
-            for o in kustomize_objects(metrics_project, "production")
-            if o["kind"] == "PrometheusRule"
+            o for o in kustomize_objects(project, "production") if o["kind"] == "PrometheusRule"
         ]
         assert rule["spec"] == plain
     elif kubernetes == "helm":
-        assert load_yaml(metrics_project.root / HELM / "files" / "prometheus-rules.yaml") == plain
+        assert load_yaml(project.root / HELM / "files" / "prometheus-rules.yaml") == plain
 
 
+@over(DEPLOYMENT_CHECK_COMBINATIONS)
 def test_the_projects_own_deployment_check_passes(
-    deployment_check_project: RenderedProject,
+    project: RenderedProject,
 ) -> None:
     # What the project's CI runs (its deployment-files job), run here with the
     # validators of this test environment. The Helm variant needs the helm CLI,
     # which this environment lacks: its chart is checked through Helm's library above.
-    project = deployment_check_project
     script = project.root / "infrastructure" / "ci-cd" / "validate-deployment"
     tools = Path(sys.executable).parent
 
@@ -334,9 +349,33 @@ def test_the_projects_own_deployment_check_passes(
     assert "all deployment files are valid" in result.stdout
 
 
-def test_deployment_check_script_passes_shellcheck(manifests_project: RenderedProject) -> None:
-    script = manifests_project.root / "infrastructure" / "ci-cd" / "validate-deployment"
+@over(MANIFEST_COMBINATIONS)
+def test_deployment_check_script_passes_shellcheck(project: RenderedProject) -> None:
+    script = project.root / "infrastructure" / "ci-cd" / "validate-deployment"
 
-    result = checks.run([checks.executable("shellcheck"), script], manifests_project.root)
+    result = checks.run([checks.executable("shellcheck"), script], project.root)
 
     assert result.returncode == 0, checks.report(result)
+
+
+def manifest_inputs(project: RenderedProject) -> dict[Path, bytes]:
+    """The files the Kubernetes checks read: manifests, chart and deployment check
+    (not the READMEs beside them, which show e.g. the framework's database URLs)."""
+    return {
+        relative: (project.root / relative).read_bytes()
+        for relative in project.files
+        if (relative.is_relative_to(KUBERNETES) and relative.suffix != ".md")
+        or relative == Path("infrastructure/ci-cd/validate-deployment")
+    }
+
+
+@over(MANIFEST_DERIVED)
+def test_only_manifest_answers_change_manifests(
+    project: RenderedProject, render_cache: RenderCache
+) -> None:
+    # What allows the Kubernetes checks to run on MANIFEST_COMBINATIONS only:
+    # the NOT_SHAPING_MANIFESTS answers change no manifest and no deployment check.
+    key = manifests_key(project.combination)
+    representative = next(c for c in MANIFEST_COMBINATIONS if manifests_key(c) == key)
+
+    assert manifest_inputs(project) == manifest_inputs(render_cache.get(representative))

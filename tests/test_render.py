@@ -1,14 +1,15 @@
-"""Quality gates 1, 2 and 4 for the rendered combinations (tests/rendering.py:
-the stack product, the operations product and a covering array): each renders
-clean files, passes the project's own ruff and mypy --strict, and its CI,
-Docker and compose files pass offline validators. Kubernetes and monitoring
-files have their own module, tests/test_operations.py.
+"""Quality gates 1, 2 and 4 for the rendered combinations (STATIC in
+tests/rendering.py: the defaults, everything on per framework and a strength-3
+covering array): each renders clean files, passes the project's own ruff and
+mypy --strict, and its CI, Docker and compose files pass offline validators.
+Kubernetes and monitoring files have their own module, tests/test_operations.py.
 
 Each combination is rendered once per session (tests/rendering.py RenderCache).
-Combinations with the same Python files share one xdist worker (xdist_group by
-`python_id`), so that comparing them with each other renders nothing twice.
-ruff and mypy run once per `python_id` (PYTHON_COMBINATIONS): the other answers
-change no file they read (test_only_python_answers_change_python_files).
+Combinations with the same Python files share one xdist worker (`over()`
+groups them by `python_key`), so that comparing them with each other renders
+nothing twice. ruff and mypy run once per set of Python files
+(PYTHON_COMBINATIONS): the other answers change no file they read
+(test_only_python_answers_change_python_files).
 """
 
 from __future__ import annotations
@@ -22,17 +23,23 @@ from pathlib import Path
 import checks
 import pytest
 import yaml
+from answers import Combination
 from generated_project import checker_environment, declared_requirements
 from rendering import (
     DEFAULTS,
+    MODEL,
     PACKAGE_NAME,
     PYTHON_COMBINATIONS,
-    STACK_CHOICES,
-    Combination,
+    PYTHON_DERIVED,
+    STATIC,
     Render,
     RenderCache,
     RenderedProject,
+    answered,
     git,
+    having,
+    over,
+    python_key,
     read_env_file,
 )
 
@@ -55,7 +62,7 @@ def checker(render_cache: RenderCache, shared_tmp: Path) -> Checker:
     def environment_for(python_version: str) -> Path:
         requirements: set[str] = set()
         for combination in PYTHON_COMBINATIONS:
-            if combination.python_version == python_version:
+            if combination["python_version"] == python_version:
                 pyproject = render_cache.get(combination).root / "pyproject.toml"
                 requirements |= declared_requirements(pyproject)
         return checker_environment(shared_tmp / "checkers", python_version, requirements)
@@ -69,6 +76,7 @@ def mypy_cache(shared_tmp: Path, worker_id: str) -> Callable[[str], Path]:
     return lambda python_version: shared_tmp / f"mypy-cache-py{python_version}-{worker_id}"
 
 
+@over(STATIC)
 def test_combination_renders_its_answers(project: RenderedProject) -> None:
     answers = yaml.safe_load((project.root / ".copier-answers.yml").read_text(encoding="utf-8"))
 
@@ -76,47 +84,51 @@ def test_combination_renders_its_answers(project: RenderedProject) -> None:
     assert (project.package_dir / "__init__.py").is_file()
 
 
+@over(STATIC)
 def test_no_leftover_jinja_markup(project: RenderedProject) -> None:
     assert checks.leftover_jinja(project.root, project.files) == []
 
 
+@over(STATIC)
 def test_no_empty_or_whitespace_only_files(project: RenderedProject) -> None:
     assert checks.empty_files(project.root, project.files) == []
 
 
-def test_ruff_check_passes(python_project: RenderedProject, checker: Checker) -> None:
-    ruff = checker(python_project.combination.python_version) / "bin" / "ruff"
+@over(PYTHON_COMBINATIONS)
+def test_ruff_check_passes(project: RenderedProject, checker: Checker) -> None:
+    ruff = checker(project.combination["python_version"]) / "bin" / "ruff"
 
-    result = checks.ruff_check(str(ruff), python_project.root)
-
-    assert result.returncode == 0, checks.report(result)
-
-
-def test_ruff_format_leaves_output_unchanged(
-    python_project: RenderedProject, checker: Checker
-) -> None:
-    ruff = checker(python_project.combination.python_version) / "bin" / "ruff"
-
-    result = checks.ruff_format_check(str(ruff), python_project.root)
+    result = checks.ruff_check(str(ruff), project.root)
 
     assert result.returncode == 0, checks.report(result)
 
 
+@over(PYTHON_COMBINATIONS)
+def test_ruff_format_leaves_output_unchanged(project: RenderedProject, checker: Checker) -> None:
+    ruff = checker(project.combination["python_version"]) / "bin" / "ruff"
+
+    result = checks.ruff_format_check(str(ruff), project.root)
+
+    assert result.returncode == 0, checks.report(result)
+
+
+@over(PYTHON_COMBINATIONS)
 def test_mypy_strict_passes(
-    python_project: RenderedProject, checker: Checker, mypy_cache: Callable[[str], Path]
+    project: RenderedProject, checker: Checker, mypy_cache: Callable[[str], Path]
 ) -> None:
-    version = python_project.combination.python_version
+    version = project.combination["python_version"]
     mypy = checker(version) / "bin" / "mypy"
 
-    result = checks.mypy_strict(str(mypy), python_project.root, mypy_cache(version))
+    result = checks.mypy_strict(str(mypy), project.root, mypy_cache(version))
 
     assert result.returncode == 0, checks.report(result)
 
 
+@over(PYTHON_COMBINATIONS)
 def test_business_layer_imports_only_the_standard_library(
-    python_project: RenderedProject,
+    project: RenderedProject,
 ) -> None:
-    business = python_project.package_dir / "services" / "business"
+    business = project.package_dir / "services" / "business"
 
     assert checks.foreign_imports(business) == []
 
@@ -130,39 +142,46 @@ FRAMEWORK_NEUTRAL_DIRECTORIES = (
 
 
 @pytest.mark.parametrize("directory", FRAMEWORK_NEUTRAL_DIRECTORIES, ids=str)
-@pytest.mark.parametrize("auth", STACK_CHOICES["auth"])
+@pytest.mark.skipif(
+    len(answered("framework", STATIC)) < 2, reason="a single framework is rendered"
+)
+@pytest.mark.parametrize("auth", answered("auth", STATIC))
 def test_framework_neutral_code_is_the_same_for_every_framework(
     render_cache: RenderCache, auth: str, directory: Path
 ) -> None:
     def files(framework: str) -> dict[Path, bytes]:
-        root = render_cache.get(Combination(framework=framework, auth=auth)).root / directory
+        root = render_cache.get(MODEL.combination(framework=framework, auth=auth)).root / directory
         return {path.relative_to(root): path.read_bytes() for path in root.rglob("*.py")}
 
-    reference, *others = (files(framework) for framework in STACK_CHOICES["framework"])
+    reference, *others = (files(framework) for framework in answered("framework", STATIC))
 
     assert reference
     for other in others:
         assert other == reference
 
 
+@over(STATIC)
 def test_yaml_files_have_no_errors(project: RenderedProject) -> None:
     result = checks.yamllint(project.root, project.files)
 
     assert result.returncode == 0, checks.report(result)
 
 
+@over(STATIC)
 def test_dockerfile_passes_hadolint(project: RenderedProject) -> None:
     result = checks.hadolint(project.root / "infrastructure" / "docker" / "Dockerfile")
 
     assert result.returncode == 0, checks.report(result)
 
 
+@over(STATIC)
 def test_compose_file_passes_docker_compose_config(project: RenderedProject) -> None:
     result = checks.compose_config(project.root / "compose.yaml")
 
     assert result.returncode == 0, checks.report(result)
 
 
+@over(STATIC)
 def test_compose_file_matches_compose_spec(project: RenderedProject) -> None:
     result = checks.json_schema("vendor.compose-spec", project.root / "compose.yaml")
 
@@ -173,24 +192,27 @@ def workflows(project: RenderedProject) -> list[Path]:
     return sorted((project.root / ".github" / "workflows").glob("*.y*ml"))
 
 
-def test_github_workflows_pass_actionlint(github_project: RenderedProject) -> None:
-    assert workflows(github_project), "ci=github renders no workflow"
-    for workflow in workflows(github_project):
+@over(having(STATIC, ci="github"))
+def test_github_workflows_pass_actionlint(project: RenderedProject) -> None:
+    assert workflows(project), "ci=github renders no workflow"
+    for workflow in workflows(project):
         result = checks.actionlint(workflow)
 
         assert result.returncode == 0, checks.report(result)
 
 
-def test_github_workflows_match_schema(github_project: RenderedProject) -> None:
-    assert workflows(github_project), "ci=github renders no workflow"
-    for workflow in workflows(github_project):
+@over(having(STATIC, ci="github"))
+def test_github_workflows_match_schema(project: RenderedProject) -> None:
+    assert workflows(project), "ci=github renders no workflow"
+    for workflow in workflows(project):
         result = checks.json_schema("vendor.github-workflows", workflow)
 
         assert result.returncode == 0, checks.report(result)
 
 
-def test_gitlab_ci_file_matches_schema(gitlab_project: RenderedProject) -> None:
-    result = checks.json_schema("vendor.gitlab-ci", gitlab_project.root / ".gitlab-ci.yml")
+@over(having(STATIC, ci="gitlab"))
+def test_gitlab_ci_file_matches_schema(project: RenderedProject) -> None:
+    result = checks.json_schema("vendor.gitlab-ci", project.root / ".gitlab-ci.yml")
 
     assert result.returncode == 0, checks.report(result)
 
@@ -203,21 +225,22 @@ ASYNC_DRIVERS = {"postgresql": "asyncpg", "mysql": "aiomysql"}
 
 
 def ci_database_url_scheme(combination: Combination) -> str:
-    database = combination.database
-    if combination.framework == "django":
+    database = combination["database"]
+    if combination["framework"] == "django":
         return f"{database}://"
     return f"{database}+{ASYNC_DRIVERS[database]}://"
 
 
+@over(having(STATIC, ci="gitlab"))
 def test_gitlab_ci_tests_against_a_database_server_only_when_chosen(
-    gitlab_project: RenderedProject,
+    project: RenderedProject,
 ) -> None:
-    pipeline = yaml.safe_load((gitlab_project.root / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    pipeline = yaml.safe_load((project.root / ".gitlab-ci.yml").read_text(encoding="utf-8"))
     test_job = pipeline["test"]
 
-    combination = gitlab_project.combination
-    if combination.database in CI_DATABASE_IMAGES:
-        image = CI_DATABASE_IMAGES[combination.database]
+    combination = project.combination
+    if combination["database"] in CI_DATABASE_IMAGES:
+        image = CI_DATABASE_IMAGES[combination["database"]]
         assert [service["name"] for service in test_job["services"]] == [image]
         scheme = ci_database_url_scheme(combination)
         assert test_job["variables"]["TEST_DATABASE_URL"].startswith(scheme)
@@ -226,17 +249,18 @@ def test_gitlab_ci_tests_against_a_database_server_only_when_chosen(
         assert "variables" not in test_job
 
 
+@over(having(STATIC, ci="github"))
 def test_github_workflow_tests_against_a_database_server_only_when_chosen(
-    github_project: RenderedProject,
+    project: RenderedProject,
 ) -> None:
     workflow = yaml.safe_load(
-        (github_project.root / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
+        (project.root / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
     )
     test_job = workflow["jobs"]["test"]
 
-    combination = github_project.combination
-    if combination.database in CI_DATABASE_IMAGES:
-        image = CI_DATABASE_IMAGES[combination.database]
+    combination = project.combination
+    if combination["database"] in CI_DATABASE_IMAGES:
+        image = CI_DATABASE_IMAGES[combination["database"]]
         assert [service["image"] for service in test_job["services"].values()] == [image]
         assert test_job["env"]["TEST_DATABASE_URL"].startswith(ci_database_url_scheme(combination))
     else:
@@ -244,30 +268,31 @@ def test_github_workflow_tests_against_a_database_server_only_when_chosen(
         assert "env" not in test_job
 
 
+@over(having(STATIC, ci="gitlab"))
 def test_gitlab_ci_runs_the_uv_and_python_of_the_dockerfile(
-    gitlab_project: RenderedProject,
+    project: RenderedProject,
 ) -> None:
-    dockerfile = (gitlab_project.root / "infrastructure" / "docker" / "Dockerfile").read_text(
+    dockerfile = (project.root / "infrastructure" / "docker" / "Dockerfile").read_text(
         encoding="utf-8"
     )
     uv_image = re.search(r"^FROM (ghcr\.io/astral-sh/uv:\S+) AS uv$", dockerfile, re.MULTILINE)
     assert uv_image, "the Dockerfile names no uv image"
-    pipeline = yaml.safe_load((gitlab_project.root / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    pipeline = yaml.safe_load((project.root / ".gitlab-ci.yml").read_text(encoding="utf-8"))
 
-    python_version = gitlab_project.combination.python_version
+    python_version = project.combination["python_version"]
     assert pipeline[".uv"]["image"] == f"{uv_image[1]}-python{python_version}-trixie-slim"
 
 
 @pytest.mark.parametrize(
     "ci",
     [
-        pytest.param(ci, marks=pytest.mark.xdist_group(DEFAULTS.python_id))
-        for ci in STACK_CHOICES["ci"]
+        pytest.param(ci, marks=pytest.mark.xdist_group(python_key(DEFAULTS)))
+        for ci in answered("ci", STATIC)
     ],
 )
 def test_ci_choice_renders_only_its_own_ci_files(render_cache: RenderCache, ci: str) -> None:
-    assert set(CI_PATHS) == set(STACK_CHOICES["ci"]) - {"none"}, "CI_PATHS misses a CI choice"
-    project = render_cache.get(Combination(ci=ci))
+    assert set(CI_PATHS) == set(MODEL.values("ci")) - {"none"}, "CI_PATHS misses a CI choice"
+    project = render_cache.get(MODEL.combination(ci=ci))
 
     rendered = {choice for choice, path in CI_PATHS.items() if (project.root / path).exists()}
 
@@ -284,29 +309,30 @@ def python_inputs(project: RenderedProject) -> dict[Path, bytes]:
     }
 
 
+@over(PYTHON_DERIVED)
 def test_only_python_answers_change_python_files(
-    derived_project: RenderedProject, render_cache: RenderCache
+    project: RenderedProject, render_cache: RenderCache
 ) -> None:
     # What allows ruff, mypy and the generated suites to run on PYTHON_COMBINATIONS only:
-    # `ci` and `kubernetes` add files of their own and change no Python file.
-    python_id = derived_project.combination.python_id
-    representative = next(c for c in PYTHON_COMBINATIONS if c.python_id == python_id)
+    # the NOT_SHAPING_PYTHON answers add files of their own and change no Python file.
+    key = python_key(project.combination)
+    representative = next(c for c in PYTHON_COMBINATIONS if python_key(c) == key)
 
-    assert python_inputs(derived_project) == python_inputs(render_cache.get(representative))
+    assert python_inputs(project) == python_inputs(render_cache.get(representative))
 
 
 @pytest.mark.parametrize(
     "kubernetes",
     [
-        pytest.param(choice, marks=pytest.mark.xdist_group(DEFAULTS.python_id))
-        for choice in STACK_CHOICES["kubernetes"]
+        pytest.param(choice, marks=pytest.mark.xdist_group(python_key(DEFAULTS)))
+        for choice in answered("kubernetes", STATIC)
     ],
 )
 def test_kubernetes_choice_renders_only_its_own_files(
     render_cache: RenderCache, kubernetes: str
 ) -> None:
-    assert set(KUBERNETES_PATHS) == set(STACK_CHOICES["kubernetes"]) - {"none"}
-    project = render_cache.get(Combination(kubernetes=kubernetes))
+    assert set(KUBERNETES_PATHS) == set(MODEL.values("kubernetes")) - {"none"}
+    project = render_cache.get(MODEL.combination(kubernetes=kubernetes))
 
     rendered = {
         choice for choice, path in KUBERNETES_PATHS.items() if (project.root / path).exists()
@@ -324,6 +350,7 @@ def git_ignores(repository: Path, path: str) -> bool:
     )
 
 
+@over(STATIC)
 def test_env_file_is_git_ignored_and_example_is_not(
     project: RenderedProject, tmp_path: Path
 ) -> None:
@@ -336,9 +363,10 @@ def test_env_file_is_git_ignored_and_example_is_not(
     assert not git_ignores(tmp_path, ".env.example")
 
 
+@over(STATIC)
 def test_secrets_appear_only_in_env_file(project: RenderedProject) -> None:
     secrets = checks.secret_values(read_env_file(project.root / ".env"))
-    if project.combination.auth == "jwt":
+    if project.combination["auth"] == "jwt":
         assert "SECRET_KEY" in secrets
 
     for name, value in secrets.items():
@@ -369,7 +397,7 @@ def test_long_package_name_output_is_still_formatted(
         database="postgresql",
     )
     assert (project / "src" / "northwind_customer_loyalty_point").is_dir()
-    ruff = str(checker(DEFAULTS.python_version) / "bin" / "ruff")
+    ruff = str(checker(DEFAULTS["python_version"]) / "bin" / "ruff")
 
     for result in (checks.ruff_check(ruff, project), checks.ruff_format_check(ruff, project)):
         assert result.returncode == 0, checks.report(result)

@@ -9,12 +9,13 @@ from pathlib import Path
 import copier
 import pytest
 import yaml
+from answers import Combination
 from generated_project import coverage_reached, require_database_server, run_own_tests, sync
 from rendering import (
     DEFAULTS,
     EVERYTHING_ON_PER_FRAMEWORK,
+    MODE,
     PACKAGE_NAME,
-    Combination,
     git,
     render_project,
     snapshot_template,
@@ -30,6 +31,10 @@ def describe_item_count(count: int) -> str:
 TEMPLATE_README_LINE = "This line arrived with template v2."
 TEMPLATE_NEW_FILE = "docs/upgrading.md"
 CONFLICT_MARKERS = ("<<<<<<< ", ">>>>>>> ")
+
+pytestmark = pytest.mark.skipif(
+    MODE == "quick", reason="GROUNDWORK_MATRIX=quick (nox -s quick) runs no update test"
+)
 
 
 def commit_all(repository: Path, message: str) -> None:
@@ -114,10 +119,21 @@ def template(tmp_path: Path) -> Path:
     return snapshot_template(tmp_path / "template", tag="v1")
 
 
-@pytest.fixture(
-    params=[DEFAULTS, *EVERYTHING_ON_PER_FRAMEWORK],
-    ids=["defaults", *(f"everything-on-{c.framework}" for c in EVERYTHING_ON_PER_FRAMEWORK)],
+# The defaults and everything on per framework, generated at v1.
+over_profiles = pytest.mark.parametrize(
+    "v1_project",
+    [
+        pytest.param(DEFAULTS, id="defaults"),
+        *(
+            pytest.param(c, id=f"everything-on-{c['framework']}")
+            for c in EVERYTHING_ON_PER_FRAMEWORK
+        ),
+    ],
+    indirect=True,
 )
+
+
+@pytest.fixture
 def v1_project(template: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Path:
     """A project generated from v1 and committed, as its owners would keep it."""
     combination: Combination = request.param
@@ -127,6 +143,7 @@ def v1_project(template: Path, tmp_path: Path, request: pytest.FixtureRequest) -
     return project
 
 
+@over_profiles
 def test_update_keeps_user_edits_and_brings_template_changes(
     template: Path, v1_project: Path
 ) -> None:
@@ -146,6 +163,7 @@ def test_update_keeps_user_edits_and_brings_template_changes(
     assert leftover_conflicts(project) == []
 
 
+@over_profiles
 def test_update_to_the_same_version_changes_nothing(template: Path, v1_project: Path) -> None:
     project = v1_project
     release_v2(template)
@@ -157,6 +175,7 @@ def test_update_to_the_same_version_changes_nothing(template: Path, v1_project: 
     assert git(project, "status", "--porcelain") == ""
 
 
+@over_profiles
 def test_update_leaves_env_file_untouched(template: Path, v1_project: Path) -> None:
     env_file = v1_project / ".env"
     before = env_file.read_bytes()
