@@ -121,10 +121,12 @@ def tests(session: nox.Session) -> None:
 def quick(session: nox.Session) -> None:
     """The edit loop: the defaults only, static gates and their own suite.
 
-    The questions' validators, on every path an answer takes, are left to
-    `tests` (they test no combination of answers, and cost half this session):
-    `nox -s quick -- tests/test_questions.py` runs them alone."""
-    run_tests(session, matrix="quick", default_args=("--ignore", "tests/test_questions.py"))
+    The questions' validators, on every path an answer takes and at the
+    prompt, are left to `tests` (they test no combination of answers, and
+    would cost more than the rest of this session):
+    `nox -s quick -- tests/test_questions.py tests/test_prompts.py` runs them alone."""
+    questions = ("--ignore", "tests/test_questions.py", "--ignore", "tests/test_prompts.py")
+    run_tests(session, matrix="quick", default_args=questions)
 
 
 @nox.session

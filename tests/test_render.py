@@ -27,6 +27,7 @@ from answers import Combination
 from generated_project import checker_environment, declared_requirements
 from rendering import (
     DEFAULTS,
+    EVERYTHING_ON_PER_FRAMEWORK,
     MODEL,
     PACKAGE_NAME,
     PYTHON_COMBINATIONS,
@@ -386,15 +387,21 @@ def test_each_copy_generates_its_own_secrets(render: Render, tmp_path: Path) -> 
         assert second[name] != value, f"{name} is the same in two copies"
 
 
+@pytest.mark.parametrize(
+    "everything_on",
+    [pytest.param(c, id=c["framework"]) for c in EVERYTHING_ON_PER_FRAMEWORK],
+)
 def test_long_package_name_output_is_still_formatted(
-    render: Render, tmp_path: Path, checker: Checker
+    render: Render, tmp_path: Path, checker: Checker, everything_on: Combination
 ) -> None:
-    # Import lines grow with the package name; the output must stay ruff-clean
-    # at the longest name the validator allows (the default is cut to fit).
+    # Import lines and names grow with the package name; every file must stay
+    # ruff-clean at the longest name the validator allows (the default is cut to fit).
     project = render(
         tmp_path / "long-name",
-        project_name='Northwind "Customer" Loyalty Points & Rewards Service for Stores',
-        database="postgresql",
+        **{
+            **everything_on.answers,
+            "project_name": 'Northwind "Customer" Loyalty Points & Rewards Service for Stores',
+        },
     )
     assert (project / "src" / "northwind_customer_loyalty_point").is_dir()
     ruff = str(checker(DEFAULTS["python_version"]) / "bin" / "ruff")
