@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Callable, Coroutine, Mapping
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import Request, Response
@@ -42,6 +43,13 @@ async def _validation_error(request: Request, error: RequestValidationError) -> 
 
 
 async def _http_error(request: Request, error: HTTPException) -> Response:
+    if error.status_code == HTTPStatus.BAD_REQUEST:
+        # FastAPI's answer to a body it cannot decode (not UTF-8, say). Like
+        # any malformed body, and as the other frameworks answer it: a 422.
+        errors = [
+            {"loc": ["body"], "message": "The body is not valid JSON.", "type": "json_invalid"}
+        ]
+        return _problem_response(request, 422, "The request is not valid.", errors=errors)
     return _problem_response(request, error.status_code, str(error.detail), error.headers)
 
 
