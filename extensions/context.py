@@ -169,6 +169,7 @@ DEV_REQUIREMENTS = [
         "pytest-asyncio>=1.1",
         "pytest-cov>=6.2",
         "ruff>=0.12",
+        "schemathesis>=4.3",
     )
 ]
 

@@ -47,6 +47,7 @@ DEPENDENCY_MODULES = frozenset(
         "pydantic",
         "pydantic_settings",
         "pytest",
+        "schemathesis",
         "sqlalchemy",
         "starlette",
         "uvicorn",

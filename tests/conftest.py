@@ -71,8 +71,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             terminalreporter.write_line(f"        {combination}")
     if ran:
         terminalreporter.write_line("generated projects whose own suites ran:")
+        fuzzed = {combination.id for combination in MATRIX.fuzzed}
         for combination, outcome in sorted(ran):
-            terminalreporter.write_line(f"{outcome:>6}  {combination}")
+            note = "  (and its hostile-input tests)" if combination in fuzzed else ""
+            terminalreporter.write_line(f"{outcome:>6}  {combination}{note}")
 
 
 @pytest.fixture(scope="session")

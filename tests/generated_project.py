@@ -76,8 +76,10 @@ def sync(project: Path) -> subprocess.CompletedProcess[str]:
     return uv(project, "sync")
 
 
-def run_own_tests(project: Path) -> subprocess.CompletedProcess[str]:
-    return uv(project, "run", "pytest", "-q", "-p", "no:cacheprovider")
+def run_own_tests(project: Path, *, fuzz: bool = True) -> subprocess.CompletedProcess[str]:
+    """The project's suite; without `fuzz`, its hostile-input tests left out."""
+    selection = () if fuzz else ("-m", "not fuzz")
+    return uv(project, "run", "pytest", "-q", "-p", "no:cacheprovider", *selection)
 
 
 # Asks the application factory for its OpenAPI document over ASGI, as a client
@@ -122,6 +124,63 @@ def http_contract(document: Mapping[str, Any]) -> dict[str, dict[str, dict[str, 
         }
         for path, item in sorted(document["paths"].items())
     }
+
+
+# What a request may carry, as the contract states it (tests/contracts/requests-*.yaml).
+_BOUNDS = ("minimum", "maximum", "minLength", "maxLength", "pattern")
+
+
+def _resolved(document: Mapping[str, Any], schema: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A schema with its $ref followed, and `X | None` read as X."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        return _resolved(document, document["components"]["schemas"][name])
+    variants = [v for v in schema.get("anyOf", schema.get("oneOf", [])) if v.get("type") != "null"]
+    if len(variants) != 1:
+        return schema
+    # Bounds may sit beside the variants (Litestar) or in the variant (the others).
+    beside = {bound: schema[bound] for bound in _BOUNDS if bound in schema}
+    return {**beside, **_resolved(document, variants[0])}
+
+
+def _rule(document: Mapping[str, Any], schema: Mapping[str, Any]) -> dict[str, Any]:
+    resolved = _resolved(document, schema)
+    return {"type": resolved.get("type")} | {
+        bound: resolved[bound] for bound in _BOUNDS if bound in resolved
+    }
+
+
+def request_contract(document: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Path -> method -> the query parameters' rules and the JSON body's: its
+    fields' rules and whether unknown fields are refused."""
+    contract: dict[str, dict[str, dict[str, Any]]] = {}
+    for path, item in sorted(document["paths"].items()):
+        for method, operation in sorted(item.items()):
+            if method not in HTTP_METHODS:
+                continue
+            request: dict[str, Any] = {}
+            query = {
+                parameter["name"]: _rule(document, parameter["schema"])
+                for parameter in operation.get("parameters", [])
+                if parameter["in"] == "query"
+            }
+            if query:
+                request["query"] = dict(sorted(query.items()))
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                body = _resolved(document, content["application/json"]["schema"])
+                request["body"] = {
+                    "unknown_fields": "allowed"
+                    if body.get("additionalProperties", True) is not False
+                    else "refused",
+                    "fields": {
+                        name: _rule(document, field)
+                        for name, field in sorted(body["properties"].items())
+                    },
+                }
+            if request:
+                contract.setdefault(path, {})[method] = request
+    return contract
 
 
 def coverage_reached(pytest_output: str) -> float | None:

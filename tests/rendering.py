@@ -93,6 +93,10 @@ NOT_SHAPING_PYTHON = ("ci", "kubernetes")
 NOT_SHAPING_MANIFESTS = ("python_version", "framework", "ci")
 
 
+# Each value of these answers meets the hostile-input tests in some suite.
+FUZZED_ACROSS = ("framework", "database", "auth")
+
+
 def python_key(combination: Combination) -> str:
     """Names the answers that shape the Python files."""
     return combination.key(without=NOT_SHAPING_PYTHON)
@@ -188,6 +192,19 @@ class Matrix:
         """One rendered combination per distinct set of Kubernetes manifests."""
         return first_per(manifests_key, (c for c in self.static if c["kubernetes"] != "none"))
 
+    @property
+    def fuzzed(self) -> tuple[Combination, ...]:
+        """The suites that also run their hostile-input tests (schemathesis,
+        about a minute each): every framework, database and auth kind at least
+        once; in the full matrix, every suite."""
+        if self.mode == "full":
+            return self.suites
+        return unique(
+            combination
+            for question in FUZZED_ACROSS
+            for combination in first_per(lambda c, q=question: c[q], self.suites)
+        )
+
     def sizes(self) -> dict[str, int]:
         return {
             "strength-3 rows": len(self.strength_3),
@@ -196,6 +213,7 @@ class Matrix:
             "distinct Python sets": len(self.python),
             "distinct manifest sets": len(self.manifests),
             "generated suites": len(self.suites),
+            "suites with hostile-input tests": len(self.fuzzed),
         }
 
 
@@ -226,6 +244,7 @@ EVERYTHING_ON_PER_FRAMEWORK = MATRIX.everything_on
 STATIC = MATRIX.static
 # Quality gate 3: these run their own suites against real services.
 SUITES = MATRIX.suites
+FUZZED = MATRIX.fuzzed
 # ruff and mypy: once per distinct set of Python files.
 PYTHON_COMBINATIONS = MATRIX.python
 # Compared with the representative of their Python files, to prove that the

@@ -9,7 +9,8 @@ GROUNDWORK_MATRIX=full (nox -s matrix): every distinct set of Python files;
 with GROUNDWORK_MATRIX=quick (nox -s quick): the defaults only.
 
 The contract (tests/contracts/) is what every framework must serve: the same
-paths, methods, status codes and media types, per `auth` answer.
+paths, methods, status codes and media types, and the same rules for what a
+request may carry (bounds, patterns, unknown fields), per `auth` answer.
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ from generated_project import (
     coverage_reached,
     http_contract,
     openapi_document,
+    request_contract,
     require_database_server,
     run_own_tests,
     sync,
 )
-from rendering import PACKAGE_NAME, SUITES, Render
+from rendering import FUZZED, PACKAGE_NAME, SUITES, Render
 
 CONTRACTS = Path(__file__).parent / "contracts"
 
@@ -67,7 +69,7 @@ def test_generated_project_passes_its_own_tests(synced_project: tuple[Combinatio
     combination, project = synced_project
     require_database_server(combination["database"])
 
-    result = run_own_tests(project)
+    result = run_own_tests(project, fuzz=combination in FUZZED)
 
     assert result.returncode == 0, tail(result.stdout + result.stderr)
     floor = coverage_reached(result.stdout)
@@ -80,11 +82,13 @@ def test_generated_project_serves_the_http_contract(
     synced_project: tuple[Combination, Path], tmp_path: Path
 ) -> None:
     combination, project = synced_project
-    expected = yaml.safe_load(
-        (CONTRACTS / f"http-auth-{combination['auth']}.yaml").read_text(encoding="utf-8")
+    responses, requests = (
+        yaml.safe_load((CONTRACTS / f"{kind}-auth-{combination['auth']}.yaml").read_text("utf-8"))
+        for kind in ("http", "requests")
     )
 
     document = openapi_document(project, PACKAGE_NAME, tmp_path / "openapi.json")
 
     assert checks.openapi_problems(document) == []
-    assert http_contract(document) == expected
+    assert http_contract(document) == responses
+    assert request_contract(document) == requests
