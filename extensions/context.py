@@ -162,6 +162,8 @@ SQLALCHEMY_REQUIREMENTS = [Requirement("alembic>=1.16"), Requirement("sqlalchemy
 DEV_REQUIREMENTS = [
     Requirement(spec)
     for spec in (
+        "bandit>=1.8",
+        "detect-secrets>=1.5",
         "httpx>=0.28",
         "mypy>=1.17",
         "pre-commit>=4.4",

@@ -34,6 +34,8 @@ DEPENDENCY_MODULES = frozenset(
         "alembic",
         "argon2",
         "asyncpg",
+        "bandit",
+        "detect_secrets",
         "aiosqlite",
         "anyio",
         "django",

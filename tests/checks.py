@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -138,6 +139,13 @@ def mypy_strict(
     return run(
         [mypy, "--strict", "--cache-dir", cache_dir, "--no-color-output", *targets], project
     )
+
+
+def security_checks(tools: Path, project: Path) -> subprocess.CompletedProcess[str]:
+    """The project's own `infrastructure/ci-cd/check-security` (bandit and
+    detect-secrets), with the tools taken from the `tools` bin directory."""
+    environment = {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}"}
+    return run([project / "infrastructure" / "ci-cd" / "check-security"], project, environment)
 
 
 def _imports(module: Path) -> list[tuple[int, str]]:

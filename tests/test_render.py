@@ -125,6 +125,15 @@ def test_mypy_strict_passes(
     assert result.returncode == 0, checks.report(result)
 
 
+@over(STATIC)
+def test_bandit_and_detect_secrets_pass(project: RenderedProject, checker: Checker) -> None:
+    tools = checker(project.combination["python_version"]) / "bin"
+
+    result = checks.security_checks(tools, project.root)
+
+    assert result.returncode == 0, checks.report(result)
+
+
 @over(PYTHON_COMBINATIONS)
 def test_business_layer_imports_only_the_standard_library(
     project: RenderedProject,

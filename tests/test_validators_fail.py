@@ -107,6 +107,38 @@ def test_secret_check_finds_a_leaked_secret(tmp_path: Path) -> None:
     ]
 
 
+SECURITY_SCRIPT = (
+    Path(__file__).resolve().parent.parent
+    / "template"
+    / "infrastructure"
+    / "ci-cd"
+    / "check-security"
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "code"),
+    [
+        ("src/app.py", "import subprocess\n\nsubprocess.call(input(), shell=True)\n"),
+        ("tests/test_app.py", 'API_PASSWORD = "k3Zq9vLw2xR7pT4m"\n'),
+    ],
+    ids=["bandit", "detect-secrets"],
+)
+def test_security_checks_fail_on_a_flaw(tmp_path: Path, path: str, code: str) -> None:
+    script = write(
+        tmp_path / "infrastructure" / "ci-cd" / "check-security", SECURITY_SCRIPT.read_text()
+    )
+    script.chmod(0o755)
+    write(tmp_path / "src" / "__init__.py", "")
+    write(tmp_path / "tests" / "__init__.py", "")
+    write(tmp_path / path, code)
+    tools = Path(checks.executable("bandit")).parent
+
+    result = checks.security_checks(tools, tmp_path)
+
+    assert result.returncode != 0, checks.report(result)
+
+
 def test_ruff_check_fails_on_unused_import(tmp_path: Path) -> None:
     write(tmp_path / "module.py", "import os\n")
 
