@@ -9,14 +9,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
-from ..database.pool import PoolTimeoutError
+from ..database.errors import DatabaseUnavailableError
 from ..services.business.errors import DomainError
 from .problems import PROBLEM_CONTENT_TYPE, encode, headers_for, problem, status_for
 
 logger = logging.getLogger(__name__)
 
-# How long a client should wait before retrying when the database is saturated.
-OVERLOAD_RETRY_AFTER_SECONDS = 1
+# How long a client should wait before retrying when the database cannot serve it.
+RETRY_AFTER_SECONDS = 1
 INVALID_REQUEST = "The request is not valid."
 
 
@@ -63,13 +63,13 @@ def _not_found(request: HttpRequest, error: Http404) -> HttpResponse:
     return not_found(request, error)
 
 
-def _pool_timeout(request: HttpRequest, error: PoolTimeoutError) -> HttpResponse:
-    logger.warning("no database connection became free in time; shedding load")
+def _database_unavailable(request: HttpRequest, error: DatabaseUnavailableError) -> HttpResponse:
+    logger.warning("answering 503: %s", error)
     return problem_response(
         request,
         503,
-        "The service is busy; retry shortly.",
-        {"Retry-After": str(OVERLOAD_RETRY_AFTER_SECONDS)},
+        error.detail,
+        {"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
 
 
@@ -85,7 +85,7 @@ EXCEPTION_HANDLERS: tuple[tuple[type[Exception], Callable[..., HttpResponse]], .
     (ValidationError, _validation_error),
     (HttpError, _http_error),
     (Http404, _not_found),
-    (PoolTimeoutError, _pool_timeout),
+    (DatabaseUnavailableError, _database_unavailable),
     (Exception, _unhandled),
 )
 

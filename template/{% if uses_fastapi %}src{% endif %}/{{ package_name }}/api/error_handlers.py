@@ -9,14 +9,14 @@ from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
-from ..database.pool import PoolTimeoutError
+from ..database.errors import DatabaseUnavailableError
 from ..services.business.errors import DomainError
 from .problems import PROBLEM_CONTENT_TYPE, encode, headers_for, problem, status_for
 
 logger = logging.getLogger(__name__)
 
-# How long a client should wait before retrying when the database is saturated.
-OVERLOAD_RETRY_AFTER_SECONDS = 1
+# How long a client should wait before retrying when the database cannot serve it.
+RETRY_AFTER_SECONDS = 1
 
 
 def _problem_response(
@@ -53,13 +53,13 @@ async def _http_error(request: Request, error: HTTPException) -> Response:
     return _problem_response(request, error.status_code, str(error.detail), error.headers)
 
 
-async def _pool_timeout(request: Request, error: PoolTimeoutError) -> Response:
-    logger.warning("no database connection became free in time; shedding load")
+async def _database_unavailable(request: Request, error: DatabaseUnavailableError) -> Response:
+    logger.warning("answering 503: %s", error)
     return _problem_response(
         request,
         503,
-        "The service is busy; retry shortly.",
-        {"Retry-After": str(OVERLOAD_RETRY_AFTER_SECONDS)},
+        error.detail,
+        {"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
 
 
@@ -69,5 +69,5 @@ EXCEPTION_HANDLERS: dict[int | type[Exception], ExceptionHandler] = {
     DomainError: _domain_error,
     RequestValidationError: _validation_error,
     HTTPException: _http_error,
-    PoolTimeoutError: _pool_timeout,
+    DatabaseUnavailableError: _database_unavailable,
 }

@@ -3,11 +3,12 @@
 from http import HTTPStatus
 from typing import Any
 
-from .problems import PROBLEM_CONTENT_TYPE, Problem
+from .problems import PROBLEM_CONTENT_TYPE, UNAVAILABLE, Problem
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI entries for the problem responses an operation can return: their
+    """OpenAPI entries for the problem responses an operation can return, and
+    the 503 every operation may answer while the database cannot serve it: their
     body refers to the Problem schema, which `with_problem_schema` provides."""
     reference = {"$ref": f"#/components/schemas/{Problem.__name__}"}
     return {
@@ -15,7 +16,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
             "description": HTTPStatus(status).phrase,
             "content": {PROBLEM_CONTENT_TYPE: {"schema": reference}},
         }
-        for status in statuses
+        for status in (*statuses, UNAVAILABLE)
     }
 
 

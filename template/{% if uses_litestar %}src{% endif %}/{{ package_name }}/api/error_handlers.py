@@ -8,7 +8,7 @@ from litestar import Request, Response
 from litestar.exceptions import ClientException, HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
 
-from ..database.pool import PoolTimeoutError
+from ..database.errors import DatabaseUnavailableError
 from ..services.business.errors import DomainError
 from .problems import PROBLEM_CONTENT_TYPE, encode, headers_for, problem, status_for
 
@@ -17,8 +17,8 @@ logger = logging.getLogger(__name__)
 # whichever layer catches it.
 http_logger = logging.getLogger("http")
 
-# How long a client should wait before retrying when the database is saturated.
-OVERLOAD_RETRY_AFTER_SECONDS = 1
+# How long a client should wait before retrying when the database cannot serve it.
+RETRY_AFTER_SECONDS = 1
 INVALID_REQUEST = "The request is not valid."
 
 AnyRequest = Request[Any, Any, Any]
@@ -66,13 +66,13 @@ def _http_error(request: AnyRequest, error: HTTPException) -> Response[bytes]:
     return _problem_response(request, error.status_code, error.detail, error.headers)
 
 
-def _pool_timeout(request: AnyRequest, error: PoolTimeoutError) -> Response[bytes]:
-    logger.warning("no database connection became free in time; shedding load")
+def _database_unavailable(request: AnyRequest, error: DatabaseUnavailableError) -> Response[bytes]:
+    logger.warning("answering 503: %s", error)
     return _problem_response(
         request,
         503,
-        "The service is busy; retry shortly.",
-        {"Retry-After": str(OVERLOAD_RETRY_AFTER_SECONDS)},
+        error.detail,
+        {"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
 
 
@@ -85,6 +85,6 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     DomainError: _domain_error,
     ValidationException: _validation_error,
     HTTPException: _http_error,
-    PoolTimeoutError: _pool_timeout,
+    DatabaseUnavailableError: _database_unavailable,
     Exception: _unhandled_error,
 }

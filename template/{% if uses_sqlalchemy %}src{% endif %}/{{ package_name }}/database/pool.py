@@ -6,9 +6,20 @@ from sqlalchemy.pool import QueuePool
 
 from ..core.settings import Settings
 from .engine import create_engine, create_session_factory
+from .errors import DatabaseBusyError, DatabaseUnavailableError
 
-# No connection became free within DATABASE_POOL_TIMEOUT_SECONDS: the API answers 503.
-PoolTimeoutError = exc.TimeoutError
+# What SQLAlchemy and the drivers raise when the database does not answer: a
+# refused or dropped connection, a server shutting down, a connect timeout.
+UNREACHABLE = (exc.OperationalError, exc.InterfaceError, OSError)
+
+
+def unavailability(error: BaseException | None) -> DatabaseUnavailableError | None:
+    """The error to answer a request with when the database could not serve it."""
+    if isinstance(error, exc.TimeoutError):
+        return DatabaseBusyError(str(error))
+    if isinstance(error, UNREACHABLE):
+        return DatabaseUnavailableError(str(error))
+    return None
 
 
 class DatabasePool:
