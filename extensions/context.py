@@ -191,6 +191,8 @@ def runtime_requirements(context: dict[str, Any], database: Database) -> list[Re
         requirements.append(Requirement(database.django_driver_requirement))
     if context["uses_auth"]:
         requirements += [Requirement("argon2-cffi>=25.1"), Requirement("pyjwt>=2.10")]
+    if context["uses_cache"]:
+        requirements.append(Requirement("redis>=7.0"))
     if context["uses_tracing"]:
         requirements += [
             Requirement(f"opentelemetry-{name}")
@@ -226,6 +228,7 @@ class StackFacts(ContextHook):
         # mysqlclient, Django's MySQL driver, compiles against the C client library.
         context["builds_mysqlclient"] = context["uses_django"] and database == "mysql"
         context["uses_auth"] = context.get("auth") == "jwt"
+        context["uses_cache"] = context.get("cache") == "redis"
         context["uses_sqlite"] = database == "sqlite"
         context["uses_postgresql"] = database == "postgresql"
         context["uses_mysql"] = database == "mysql"
@@ -238,6 +241,10 @@ class StackFacts(ContextHook):
         # PostgreSQL and MySQL/MariaDB: a server the service reaches over the
         # network, shared by every replica, with credentials in a Secret.
         context["uses_database_server"] = bool(facts.port)
+        # Servers the service reaches over the network, which tests can cut off.
+        context["has_network_dependencies"] = (
+            context["uses_database_server"] or context["uses_cache"]
+        )
         context["database_label"] = facts.label
         context["database_driver"] = facts.django_driver if orm == "django" else facts.driver
         context["database_port"] = facts.port

@@ -18,7 +18,12 @@ from checks import executable
 
 # The servers generated projects test against: their tests' default
 # TEST_DATABASE_URL points at these (scripts/ensure-services starts them).
-DATABASE_SERVERS = {"postgresql": ("PostgreSQL", 5432), "mysql": ("MariaDB", 3306)}
+# The servers a generated project's tests reach, by answer: (question, answer) -> server.
+SERVERS = {
+    ("database", "postgresql"): ("PostgreSQL", 5432),
+    ("database", "mysql"): ("MariaDB", 3306),
+    ("cache", "redis"): ("Redis", 6379),
+}
 COVERAGE_FLOOR = 90.0
 COVERAGE_REACHED = re.compile(r"Required test coverage of ([\d.]+)% reached")
 
@@ -56,19 +61,19 @@ def uv(project: Path, *args: str, timeout: float = 900) -> subprocess.CompletedP
     )
 
 
-def require_database_server(database: str) -> None:
-    """Fail, never skip, when the server a `database` project tests against is down."""
-    if database not in DATABASE_SERVERS:
-        return
-    name, port = DATABASE_SERVERS[database]
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=3).close()
-    except OSError as error:
-        pytest.fail(
-            f"{name} is not reachable on 127.0.0.1:{port} ({error}); "
-            "run scripts/ensure-services (nox -s tests does) and try again",
-            pytrace=False,
-        )
+def require_servers(answers: Mapping[str, object]) -> None:
+    """Fail, never skip, when a server these answers' project tests against is down."""
+    for (question, answer), (name, port) in SERVERS.items():
+        if answers.get(question) != answer:
+            continue
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=3).close()
+        except OSError as error:
+            pytest.fail(
+                f"{name} is not reachable on 127.0.0.1:{port} ({error}); "
+                "run scripts/ensure-services (nox -s tests does) and try again",
+                pytrace=False,
+            )
 
 
 def sync(project: Path) -> subprocess.CompletedProcess[str]:

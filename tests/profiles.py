@@ -4,11 +4,12 @@ tests/test_matrix.py."""
 
 from __future__ import annotations
 
-# Every option on: a database server, authentication, CI, the Helm chart and
-# all observability. Rendered once per framework.
+# Every option on: a database server, authentication, the cache, CI, the Helm
+# chart and all observability. Rendered once per framework.
 EVERYTHING_ON: dict[str, str | list[str]] = {
     "database": "postgresql",
     "auth": "jwt",
+    "cache": "redis",
     "ci": "github",
     "kubernetes": "helm",
     "observability": ["metrics", "tracing", "sentry"],

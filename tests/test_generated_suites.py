@@ -27,7 +27,7 @@ from generated_project import (
     http_contract,
     openapi_document,
     request_contract,
-    require_database_server,
+    require_servers,
     run_own_tests,
     sync,
 )
@@ -67,7 +67,7 @@ def synced_project(
 @over_suites
 def test_generated_project_passes_its_own_tests(synced_project: tuple[Combination, Path]) -> None:
     combination, project = synced_project
-    require_database_server(combination["database"])
+    require_servers(combination.answers)
 
     result = run_own_tests(project, fuzz=combination in FUZZED)
 

@@ -10,7 +10,7 @@ import copier
 import pytest
 import yaml
 from answers import Combination
-from generated_project import coverage_reached, require_database_server, run_own_tests, sync
+from generated_project import coverage_reached, require_servers, run_own_tests, sync
 from rendering import (
     DEFAULTS,
     EVERYTHING_ON_PER_FRAMEWORK,
@@ -193,7 +193,7 @@ def test_update_leaves_env_file_untouched(template: Path, v1_project: Path) -> N
 def test_switching_sqlite_to_postgresql_by_update_passes_its_own_tests(
     v1_project: Path,
 ) -> None:
-    require_database_server("postgresql")
+    require_servers({"database": "postgresql"})
     project = v1_project
     assert answers(project)["database"] == "sqlite"
 
