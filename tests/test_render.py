@@ -230,6 +230,7 @@ def test_gitlab_ci_file_matches_schema(project: RenderedProject) -> None:
 # The service container and test URL scheme of each database server in CI.
 # The image CI runs each database server from.
 CI_DATABASE_IMAGES = {"postgresql": "postgres:17", "mysql": "mariadb:11.4"}
+CI_CACHE_IMAGE = "redis:8.2"
 # SQLAlchemy's URLs name the async driver; Django's name the database alone.
 ASYNC_DRIVERS = {"postgresql": "asyncpg", "mysql": "aiomysql"}
 
@@ -242,25 +243,36 @@ def ci_database_url_scheme(combination: Combination) -> str:
 
 
 @over(having(STATIC, ci="gitlab"))
-def test_gitlab_ci_tests_against_a_database_server_only_when_chosen(
+def test_gitlab_ci_tests_against_the_servers_chosen_and_no_others(
     project: RenderedProject,
 ) -> None:
     pipeline = yaml.safe_load((project.root / ".gitlab-ci.yml").read_text(encoding="utf-8"))
     test_job = pipeline["test"]
 
-    combination = project.combination
+    images, variables = expected_ci_servers(project.combination)
+    assert [service["name"] for service in test_job.get("services", [])] == images
+    assert sorted(name for name in test_job.get("variables", {}) if name.startswith("TEST_")) == (
+        sorted(variables)
+    )
+    for name, prefix in variables.items():
+        assert test_job["variables"][name].startswith(prefix)
+
+
+def expected_ci_servers(combination: Combination) -> tuple[list[str], dict[str, str]]:
+    """The service images a test job needs, and its TEST_* URLs with their schemes."""
+    images: list[str] = []
+    variables: dict[str, str] = {}
     if combination["database"] in CI_DATABASE_IMAGES:
-        image = CI_DATABASE_IMAGES[combination["database"]]
-        assert [service["name"] for service in test_job["services"]] == [image]
-        scheme = ci_database_url_scheme(combination)
-        assert test_job["variables"]["TEST_DATABASE_URL"].startswith(scheme)
-    else:
-        assert "services" not in test_job
-        assert "variables" not in test_job
+        images.append(CI_DATABASE_IMAGES[combination["database"]])
+        variables["TEST_DATABASE_URL"] = ci_database_url_scheme(combination)
+    if combination["cache"] == "redis":
+        images.append(CI_CACHE_IMAGE)
+        variables["TEST_CACHE_URL"] = "redis://"
+    return images, variables
 
 
 @over(having(STATIC, ci="github"))
-def test_github_workflow_tests_against_a_database_server_only_when_chosen(
+def test_github_workflow_tests_against_the_servers_chosen_and_no_others(
     project: RenderedProject,
 ) -> None:
     workflow = yaml.safe_load(
@@ -268,14 +280,11 @@ def test_github_workflow_tests_against_a_database_server_only_when_chosen(
     )
     test_job = workflow["jobs"]["test"]
 
-    combination = project.combination
-    if combination["database"] in CI_DATABASE_IMAGES:
-        image = CI_DATABASE_IMAGES[combination["database"]]
-        assert [service["image"] for service in test_job["services"].values()] == [image]
-        assert test_job["env"]["TEST_DATABASE_URL"].startswith(ci_database_url_scheme(combination))
-    else:
-        assert "services" not in test_job
-        assert "env" not in test_job
+    images, variables = expected_ci_servers(project.combination)
+    assert [service["image"] for service in test_job.get("services", {}).values()] == images
+    assert sorted(test_job.get("env", {})) == sorted(variables)
+    for name, prefix in variables.items():
+        assert test_job["env"][name].startswith(prefix)
 
 
 @over(having(STATIC, ci="gitlab"))
