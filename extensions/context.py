@@ -16,6 +16,13 @@ from copier_template_extensions import ContextHook
 
 CI_FILES = {"github": ".github/workflows/ci.yml", "gitlab": ".gitlab-ci.yml"}
 CI_LABELS = {"github": "GitHub Actions", "gitlab": "GitLab CI"}
+# The image the service is built on and runs on, per Python version: an exact
+# release, so that two builds a month apart start from the same Python.
+PYTHON_IMAGES = {
+    "3.11": "python:3.11.18-slim-trixie",
+    "3.12": "python:3.12.16-slim-trixie",
+    "3.13": "python:3.13.18-slim-trixie",
+}
 
 
 @dataclass(frozen=True)
@@ -237,6 +244,7 @@ class StackFacts(ContextHook):
         # Empty without CI: templates test `{% if ci_file %}`.
         context["ci_file"] = CI_FILES.get(str(context.get("ci")), "")
         context["ci_label"] = CI_LABELS.get(str(context.get("ci")), "")
+        context["python_image"] = PYTHON_IMAGES.get(str(context.get("python_version")), "")
         facts = DATABASES.get(str(database), Database("", "", "", ""))
         # PostgreSQL and MySQL/MariaDB: a server the service reaches over the
         # network, shared by every replica, with credentials in a Secret.

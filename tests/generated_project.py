@@ -77,8 +77,9 @@ def require_servers(answers: Mapping[str, object]) -> None:
 
 
 def sync(project: Path) -> subprocess.CompletedProcess[str]:
-    """`uv sync` with the Python named in the project's .python-version."""
-    return uv(project, "sync")
+    """`uv sync --locked`, as the project's CI and image build install it: from
+    the uv.lock written at copy time, which must match pyproject.toml."""
+    return uv(project, "sync", "--locked")
 
 
 def run_own_tests(project: Path, *, fuzz: bool = True) -> subprocess.CompletedProcess[str]:

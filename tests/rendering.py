@@ -66,9 +66,12 @@ def snapshot_template(destination: Path, tag: str = "v1") -> Path:
 
 
 def render_project(
-    template: Path, destination: Path, vcs_ref: str = "HEAD", **answers: Any
+    template: Path, destination: Path, vcs_ref: str = "HEAD", *, lock: bool = True, **answers: Any
 ) -> Path:
-    """Render with `answers` and defaults for the rest, as `copier copy --defaults -d` does."""
+    """Render with `answers` and defaults for the rest, as `copier copy --defaults -d` does.
+
+    Without `lock`, Copier's tasks are skipped: no uv.lock is written (it takes
+    the package index), for checks that install nothing from the project."""
     copier.run_copy(
         str(template),
         destination,
@@ -77,6 +80,7 @@ def render_project(
         unsafe=True,
         vcs_ref=vcs_ref,
         quiet=True,
+        skip_tasks=not lock,
     )
     return destination
 
@@ -327,7 +331,11 @@ def rendered_files(root: Path) -> tuple[Path, ...]:
 
 
 class RenderCache:
-    """Renders each combination once per test session, on first use."""
+    """Renders each combination once per test session, on first use.
+
+    The static gates read the rendered files and check them with a shared
+    environment (test_render.py `checker`), never with the project's own
+    lock: these renders write none. The suites install from it (`sync`)."""
 
     def __init__(self, template: Path, workspace: Path) -> None:
         self._template = template
@@ -342,7 +350,9 @@ class RenderCache:
         if combination not in self._projects:
             destination = self._workspace / combination.id
             try:
-                root = render_project(self._template, destination, **combination.answers)
+                root = render_project(
+                    self._template, destination, lock=False, **combination.answers
+                )
             except Exception as error:
                 self._failures[combination] = error
                 raise

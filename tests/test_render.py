@@ -48,6 +48,8 @@ Checker = Callable[[str], Path]
 
 # What each CI choice adds to the project root; `none` adds nothing.
 CI_PATHS = {"github": ".github", "gitlab": ".gitlab-ci.yml"}
+# The pipeline files each CI choice renders.
+CI_FILES = {"github": (".github/workflows/ci.yml",), "gitlab": (".gitlab-ci.yml",)}
 # What each Kubernetes choice adds; `none` adds nothing.
 KUBERNETES_PATHS = {
     "kustomize": "infrastructure/kubernetes/kustomize",
@@ -182,6 +184,30 @@ def test_dockerfile_passes_hadolint(project: RenderedProject) -> None:
     result = checks.hadolint(project.root / "infrastructure" / "docker" / "Dockerfile")
 
     assert result.returncode == 0, checks.report(result)
+
+
+@over(STATIC)
+def test_image_and_ci_install_exactly_what_uv_lock_records(project: RenderedProject) -> None:
+    """Every `uv sync` of the image build and the pipelines is `--locked`, and
+    the image starts from an exact Python release."""
+    build_files = [
+        "infrastructure/docker/Dockerfile",
+        *CI_FILES.get(project.combination["ci"], ()),
+    ]
+    for name in build_files:
+        text = (project.root / name).read_text(encoding="utf-8")
+        syncs = re.findall(r"uv sync\b[^\n]*", text)
+        assert syncs, f"{name} runs no uv sync"
+        assert all("--locked" in sync for sync in syncs), f"{name}: {syncs}"
+    dockerfile = (project.root / "infrastructure" / "docker" / "Dockerfile").read_text(
+        encoding="utf-8"
+    )
+    bases = re.findall(r"^FROM (python:\S+)", dockerfile, re.MULTILINE)
+    python_version = project.combination["python_version"]
+    assert bases, "the Dockerfile starts from no Python image"
+    assert all(
+        re.fullmatch(rf"python:{re.escape(python_version)}\.\d+-slim-\w+", b) for b in bases
+    ), bases
 
 
 @over(STATIC)

@@ -1,21 +1,32 @@
 """Quality gate 5: `copier update` carries template changes into a project
-without losing the user's edits (COPIER.md, "Update tests")."""
+without losing the user's edits (COPIER.md, "Update tests"), and the
+project's uv.lock, written at copy time, stays in line with pyproject.toml."""
 
 from __future__ import annotations
 
 import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
 import copier
 import pytest
 import yaml
 from answers import Combination
-from generated_project import coverage_reached, require_servers, run_own_tests, sync
+from generated_project import (
+    coverage_reached,
+    project_environment,
+    require_servers,
+    run_own_tests,
+    sync,
+    uv,
+)
 from rendering import (
     DEFAULTS,
     EVERYTHING_ON_PER_FRAMEWORK,
     MODE,
     PACKAGE_NAME,
+    PROJECT_NAME,
     git,
     render_project,
     snapshot_template,
@@ -30,6 +41,8 @@ def describe_item_count(count: int) -> str:
 '''
 TEMPLATE_README_LINE = "This line arrived with template v2."
 TEMPLATE_NEW_FILE = "docs/upgrading.md"
+# A dependency the template's v2 adds, small and pure Python.
+TEMPLATE_NEW_DEPENDENCY = "humanize"
 CONFLICT_MARKERS = ("<<<<<<< ", ">>>>>>> ")
 
 pytestmark = pytest.mark.skipif(
@@ -74,6 +87,29 @@ def release_v2(template: Path) -> None:
     )
     commit_all(template, "Template v2")
     git(template, "tag", "v2")
+
+
+def release_v2_with_a_dependency(template: Path) -> None:
+    """A template maintainer's change to pyproject.toml: one more runtime dependency."""
+    pyproject = template / "template" / "pyproject.toml.jinja"
+    text = pyproject.read_text(encoding="utf-8")
+    anchor = "dependencies = [\n"
+    assert anchor in text, "pyproject.toml.jinja lists no dependencies"
+    pyproject.write_text(
+        text.replace(anchor, f'{anchor}    "{TEMPLATE_NEW_DEPENDENCY}>=4",\n', 1), encoding="utf-8"
+    )
+    commit_all(template, "Template v2: a new dependency")
+    git(template, "tag", "v2")
+
+
+def lock_check(project: Path) -> subprocess.CompletedProcess[str]:
+    """`uv lock --check`: exit 0 when uv.lock matches pyproject.toml."""
+    return uv(project, "lock", "--check")
+
+
+def locked_packages(project: Path) -> set[str]:
+    lock = tomllib.loads((project / "uv.lock").read_text(encoding="utf-8"))
+    return {package["name"] for package in lock["package"]}
 
 
 def edit_as_a_user(project: Path) -> None:
@@ -186,6 +222,66 @@ def test_update_leaves_env_file_untouched(template: Path, v1_project: Path) -> N
 
     assert env_file.read_bytes() == before
     assert env_file.stat().st_mtime_ns == before_mtime
+
+
+@pytest.mark.parametrize("v1_project", [DEFAULTS], ids=["defaults"], indirect=True)
+def test_copy_writes_a_lock_that_matches_pyproject(v1_project: Path) -> None:
+    checked = lock_check(v1_project)
+    assert checked.returncode == 0, checked.stderr
+    assert "uv.lock" in git(v1_project, "ls-files").splitlines(), "the first commit has no uv.lock"
+
+
+def test_copy_without_the_package_index_still_generates_and_says_how_to_lock(
+    template: Path, tmp_path: Path
+) -> None:
+    """`copier copy` where uv cannot reach the index (network off, empty cache):
+    the project is generated without uv.lock, and the message says what to do."""
+    project = tmp_path / "project"
+    offline = project_environment(UV_OFFLINE="1", UV_CACHE_DIR=str(tmp_path / "empty-cache"))
+    command = (
+        "copy",
+        "--trust",
+        "--defaults",
+        "--vcs-ref",
+        "v1",
+        "-d",
+        f"project_name={PROJECT_NAME}",
+    )
+    copied = subprocess.run(
+        [sys.executable, "-m", "copier", *command, str(template), str(project)],
+        env=offline,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert copied.returncode == 0, copied.stderr
+    assert (project / "pyproject.toml").is_file()
+    assert not (project / "uv.lock").exists()
+    assert "Run `uv lock` in the project" in copied.stderr
+
+
+@pytest.mark.parametrize("v1_project", [DEFAULTS], ids=["defaults"], indirect=True)
+def test_update_that_adds_a_dependency_brings_the_lock_in_line(
+    template: Path, v1_project: Path
+) -> None:
+    project = v1_project
+    pinned_before = (project / "uv.lock").read_text(encoding="utf-8")
+    release_v2_with_a_dependency(template)
+
+    update(project)
+
+    assert TEMPLATE_NEW_DEPENDENCY in locked_packages(project)
+    checked = lock_check(project)
+    assert checked.returncode == 0, checked.stderr
+    assert leftover_conflicts(project) == []
+    # Only the new package (and what it needs) is added: every other pin stays.
+    before = tomllib.loads(pinned_before)["package"]
+    after = {
+        package["name"]: package["version"]
+        for package in tomllib.loads((project / "uv.lock").read_text(encoding="utf-8"))["package"]
+    }
+    assert all(after[package["name"]] == package["version"] for package in before)
 
 
 @pytest.mark.slow
