@@ -4,6 +4,7 @@ project's uv.lock, written at copy time, stays in line with pyproject.toml."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tomllib
@@ -102,6 +103,36 @@ def release_v2_with_a_dependency(template: Path) -> None:
     git(template, "tag", "v2")
 
 
+def release_v2_with_a_migration(template: Path, entry: str) -> None:
+    """Add `entry` (a YAML list item) to copier.yml's `_migrations`, commit, tag v2."""
+    copier_yml = template / "copier.yml"
+    text = copier_yml.read_text(encoding="utf-8")
+    assert "\n_migrations:\n" in text, "copier.yml has no _migrations"
+    copier_yml.write_text(text.replace("\n_migrations:\n", f"\n_migrations:\n{entry}", 1))
+    commit_all(template, "Template v2")
+    git(template, "tag", "v2")
+
+
+def migration(action: str, old: str, new: str, stage: str) -> str:
+    """A `_migrations` entry for v2 that runs tasks/migrate.py at `stage`."""
+    script = "{{ _copier_conf.src_path }}/tasks/migrate.py"
+    return (
+        f'  - version: "2"\n'
+        f'    command: ["{{{{ _copier_python }}}}", "{script}", {action}, {old}, {new}]\n'
+        f"    when: \"{{{{ _stage == '{stage}' }}}}\"\n"
+    )
+
+
+def rename_in_template(template: Path, old: str, new: str) -> None:
+    """Rename a word in copier.yml and every template file, as a maintainer
+    renaming a question would."""
+    word = re.compile(rf"\b{re.escape(old)}\b")
+    for path in [template / "copier.yml", *(template / "template").rglob("*.jinja")]:
+        text = path.read_text(encoding="utf-8")
+        if word.search(text):
+            path.write_text(word.sub(new, text), encoding="utf-8")
+
+
 def lock_check(project: Path) -> subprocess.CompletedProcess[str]:
     """`uv lock --check`: exit 0 when uv.lock matches pyproject.toml."""
     return uv(project, "lock", "--check")
@@ -173,7 +204,11 @@ over_profiles = pytest.mark.parametrize(
 def v1_project(template: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Path:
     """A project generated from v1 and committed, as its owners would keep it."""
     combination: Combination = request.param
-    project = render_project(template, tmp_path / "project", vcs_ref="v1", **combination.answers)
+    return generate_at_v1(template, tmp_path / "project", **combination.answers)
+
+
+def generate_at_v1(template: Path, destination: Path, **answers: str) -> Path:
+    project = render_project(template, destination, vcs_ref="v1", **answers)
     git(project, "init", "--quiet", "--initial-branch=main")
     commit_all(project, "Generate from Groundwork v1")
     return project
@@ -282,6 +317,51 @@ def test_update_that_adds_a_dependency_brings_the_lock_in_line(
         for package in tomllib.loads((project / "uv.lock").read_text(encoding="utf-8"))["package"]
     }
     assert all(after[package["name"]] == package["version"] for package in before)
+
+
+OWNER_EMAIL = "inventory@shop.example"
+
+
+def test_a_renamed_question_keeps_its_answer(template: Path, tmp_path: Path) -> None:
+    project = generate_at_v1(template, tmp_path / "project", author_email=OWNER_EMAIL)
+    rename_in_template(template, "author_email", "contact_email")
+    release_v2_with_a_migration(
+        template, migration("rename-answer", "author_email", "contact_email", "before")
+    )
+
+    update(project)
+
+    recorded = answers(project)
+    assert recorded["contact_email"] == OWNER_EMAIL
+    assert "author_email" not in recorded
+    assert OWNER_EMAIL in (project / "pyproject.toml").read_text(encoding="utf-8")
+    assert leftover_conflicts(project) == []
+
+
+@pytest.mark.parametrize("v1_project", [DEFAULTS], ids=["defaults"], indirect=True)
+def test_a_moved_file_keeps_the_owners_edits(template: Path, v1_project: Path) -> None:
+    project = v1_project
+    old, new = Path("docs/security.md"), Path("docs/security-policy.md")
+    with (project / old).open("a", encoding="utf-8") as security:
+        security.write(f"\n{USER_README_LINE}\n")
+    commit_all(project, "Name the owners in the security policy")
+    git(template / "template", "mv", f"{old}.jinja", f"{new}.jinja")
+    moved = template / "template" / f"{new}.jinja"
+    heading, reworded = (
+        "## Reporting a vulnerability\n",
+        "## Reporting a vulnerability privately\n",
+    )
+    assert heading in moved.read_text(encoding="utf-8")
+    moved.write_text(moved.read_text(encoding="utf-8").replace(heading, reworded), "utf-8")
+    release_v2_with_a_migration(template, migration("move-file", str(old), str(new), "after"))
+
+    update(project)
+
+    assert not (project / old).exists()
+    merged = (project / new).read_text(encoding="utf-8")
+    assert USER_README_LINE in merged, "the owner's edit was left behind"
+    assert reworded in merged, "the template's own change to the moved file is missing"
+    assert leftover_conflicts(project) == []
 
 
 @pytest.mark.slow
