@@ -207,8 +207,10 @@ def v1_project(template: Path, tmp_path: Path, request: pytest.FixtureRequest) -
     return generate_at_v1(template, tmp_path / "project", **combination.answers)
 
 
-def generate_at_v1(template: Path, destination: Path, **answers: str) -> Path:
-    project = render_project(template, destination, vcs_ref="v1", **answers)
+def generate_at_v1(
+    template: Path, destination: Path, *, lock: bool = True, **answers: str
+) -> Path:
+    project = render_project(template, destination, vcs_ref="v1", lock=lock, **answers)
     git(project, "init", "--quiet", "--initial-branch=main")
     commit_all(project, "Generate from Groundwork v1")
     return project
@@ -317,6 +319,18 @@ def test_update_that_adds_a_dependency_brings_the_lock_in_line(
         for package in tomllib.loads((project / "uv.lock").read_text(encoding="utf-8"))["package"]
     }
     assert all(after[package["name"]] == package["version"] for package in before)
+
+
+def test_update_writes_the_lock_a_project_never_had(template: Path, tmp_path: Path) -> None:
+    """A project generated before uv.lock existed (or where uv was out of reach)."""
+    project = generate_at_v1(template, tmp_path / "project", lock=False)
+    assert not (project / "uv.lock").exists()
+    release_v2(template)
+
+    update(project)
+
+    checked = lock_check(project)
+    assert checked.returncode == 0, checked.stderr
 
 
 OWNER_EMAIL = "inventory@shop.example"
