@@ -9,6 +9,25 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
+# The status recorded for a request whose client went away before it was
+# answered (nginx's "client closed request"): nobody got an answer, and it is
+# not the server's error, whatever the app did once it noticed.
+CLIENT_CLOSED_REQUEST = 499
+
+
+class DisconnectWatch:
+    """The request's `receive`, noting whether the client has gone away."""
+
+    def __init__(self, receive: Receive) -> None:
+        self._receive = receive
+        self.disconnected = False
+
+    async def __call__(self) -> Message:
+        message = await self._receive()
+        if message["type"] == "http.disconnect":
+            self.disconnected = True
+        return message
+
 
 async def send_json(
     send: Send,

@@ -1,5 +1,6 @@
 """A request id on every response and log line, one access log line per request,
-and a problem response instead of a stack trace when anything fails."""
+and a problem response instead of a stack trace when anything fails. A client
+that goes away before its answer is logged with status 499, not as an error."""
 
 import logging
 import re
@@ -8,10 +9,20 @@ import uuid
 
 from ...core.logging import request_id_var
 from ..problems import PROBLEM_CONTENT_TYPE, encode, problem
-from .asgi import ASGIApp, Message, Receive, Scope, Send, send_json
+from .asgi import (
+    CLIENT_CLOSED_REQUEST,
+    ASGIApp,
+    DisconnectWatch,
+    Message,
+    Receive,
+    Scope,
+    Send,
+    send_json,
+)
 
 logger = logging.getLogger("http")
 
+UNEXPECTED_ERROR = "The server could not complete the request."
 # Accept a caller's id only if it is short and harmless to echo and log.
 VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 
@@ -30,23 +41,32 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         status = 500
         response_started = False
+        client = DisconnectWatch(receive)
 
         async def send_with_id(message: Message) -> None:
             nonlocal status, response_started
             if message["type"] == "http.response.start":
-                status = message["status"]
+                # An answer begun after the client left reaches nobody.
+                status = CLIENT_CLOSED_REQUEST if client.disconnected else message["status"]
                 response_started = True
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
             await send(message)
 
+        def client_left_unanswered() -> bool:
+            return client.disconnected and status in (500, CLIENT_CLOSED_REQUEST)
+
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, client, send_with_id)
         except Exception:
-            logger.exception("unhandled error")
-            if not response_started:
-                body = problem(500, "The server could not complete the request.", scope["path"])
-                await send_json(send_with_id, 500, encode(body), PROBLEM_CONTENT_TYPE)
+            # A failure to read from a client that had left is no server error.
+            if not client_left_unanswered():
+                logger.exception("unhandled error")
+                if not response_started:
+                    body = problem(500, UNEXPECTED_ERROR, scope["path"])
+                    await send_json(send_with_id, 500, encode(body), PROBLEM_CONTENT_TYPE)
         finally:
+            if not response_started and client.disconnected:
+                status = CLIENT_CLOSED_REQUEST
             logger.info(
                 "%s %s %s",
                 scope["method"],
