@@ -23,6 +23,13 @@ PYTHON_IMAGES = {
     "3.12": "python:3.12.16-slim-trixie",
     "3.13": "python:3.13.18-slim-trixie",
 }
+# Where each CI proposes template updates on a schedule.
+TEMPLATE_UPDATE_JOBS = {
+    "github": ".github/workflows/template-update.yml",
+    "gitlab": "the `template-update` job of .gitlab-ci.yml",
+}
+# The images of the servers that keep the service's data, in compose.yaml and CI.
+DATA_SERVER_IMAGES = {"postgresql": "postgres", "mysql": "mariadb"}
 
 
 @dataclass(frozen=True)
@@ -245,6 +252,7 @@ class StackFacts(ContextHook):
         context["ci_file"] = CI_FILES.get(str(context.get("ci")), "")
         context["ci_label"] = CI_LABELS.get(str(context.get("ci")), "")
         context["python_image"] = PYTHON_IMAGES.get(str(context.get("python_version")), "")
+        context["template_update_job"] = TEMPLATE_UPDATE_JOBS.get(str(context.get("ci")), "")
         facts = DATABASES.get(str(database), Database("", "", "", ""))
         # PostgreSQL and MySQL/MariaDB: a server the service reaches over the
         # network, shared by every replica, with credentials in a Secret.
@@ -278,6 +286,12 @@ class StackFacts(ContextHook):
         context["uses_metrics"] = "metrics" in observability
         context["uses_tracing"] = "tracing" in observability
         context["uses_sentry"] = "sentry" in observability
+        # A major release of a data server is a data migration, not a dependency
+        # update: Renovate leaves those to the owners.
+        context["data_server_images"] = [
+            *([DATA_SERVER_IMAGES[str(database)]] if database in DATA_SERVER_IMAGES else []),
+            *(["redis"] if context["uses_cache"] else []),
+        ]
         context["uses_telemetry"] = bool(set(observability) & {"metrics", "tracing", "sentry"})
         # Deployment files that CI validates offline: manifests and alert rules.
         context["validates_deployment"] = context["uses_kubernetes"] or context["uses_metrics"]
