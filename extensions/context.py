@@ -23,11 +23,6 @@ PYTHON_IMAGES = {
     "3.12": "python:3.12.16-slim-trixie",
     "3.13": "python:3.13.18-slim-trixie",
 }
-# Where each CI proposes template updates on a schedule.
-TEMPLATE_UPDATE_JOBS = {
-    "github": ".github/workflows/template-update.yml",
-    "gitlab": "the `template-update` job of .gitlab-ci.yml",
-}
 # The images of the servers that keep the service's data, in compose.yaml and CI.
 DATA_SERVER_IMAGES = {"postgresql": "postgres", "mysql": "mariadb"}
 
@@ -252,7 +247,6 @@ class StackFacts(ContextHook):
         context["ci_file"] = CI_FILES.get(str(context.get("ci")), "")
         context["ci_label"] = CI_LABELS.get(str(context.get("ci")), "")
         context["python_image"] = PYTHON_IMAGES.get(str(context.get("python_version")), "")
-        context["template_update_job"] = TEMPLATE_UPDATE_JOBS.get(str(context.get("ci")), "")
         facts = DATABASES.get(str(database), Database("", "", "", ""))
         # PostgreSQL and MySQL/MariaDB: a server the service reaches over the
         # network, shared by every replica, with credentials in a Secret.

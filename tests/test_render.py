@@ -14,6 +14,7 @@ nothing twice. ruff and mypy run once per set of Python files
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -50,6 +51,8 @@ Checker = Callable[[str], Path]
 CI_PATHS = {"github": ".github", "gitlab": ".gitlab-ci.yml"}
 # The pipeline files each CI choice renders.
 CI_FILES = {"github": (".github/workflows/ci.yml",), "gitlab": (".gitlab-ci.yml",)}
+# The Renovate manager that keeps each CI's actions or images current.
+RENOVATE_CI_MANAGERS = {"github": "github-actions", "gitlab": "gitlabci"}
 # What each Kubernetes choice adds; `none` adds nothing.
 KUBERNETES_PATHS = {
     "kustomize": "infrastructure/kubernetes/kustomize",
@@ -224,6 +227,32 @@ def test_compose_file_matches_compose_spec(project: RenderedProject) -> None:
     assert result.returncode == 0, checks.report(result)
 
 
+@over(STATIC)
+def test_renovate_config_matches_schema(project: RenderedProject) -> None:
+    result = checks.json_schema("vendor.renovate", project.root / "renovate.json")
+
+    assert result.returncode == 0, checks.report(result)
+
+
+@over(STATIC)
+def test_renovate_updates_the_ci_the_project_has_and_no_other(project: RenderedProject) -> None:
+    config = json.loads((project.root / "renovate.json").read_text(encoding="utf-8"))
+    expected = RENOVATE_CI_MANAGERS.get(project.combination["ci"])
+
+    enabled = set(config["enabledManagers"]) & set(RENOVATE_CI_MANAGERS.values())
+
+    assert enabled == ({expected} if expected else set())
+
+
+@over(having(STATIC, ci="github") + having(STATIC, ci="gitlab"))
+def test_template_update_script_passes_shellcheck(project: RenderedProject) -> None:
+    script = project.root / "infrastructure" / "ci-cd" / "update-from-template"
+
+    result = checks.run([checks.executable("shellcheck"), script], project.root)
+
+    assert result.returncode == 0, checks.report(result)
+
+
 def workflows(project: RenderedProject) -> list[Path]:
     return sorted((project.root / ".github" / "workflows").glob("*.y*ml"))
 
@@ -251,6 +280,30 @@ def test_gitlab_ci_file_matches_schema(project: RenderedProject) -> None:
     result = checks.json_schema("vendor.gitlab-ci", project.root / ".gitlab-ci.yml")
 
     assert result.returncode == 0, checks.report(result)
+
+
+@over(having(STATIC, ci="github"))
+def test_github_template_update_runs_on_schedule_or_on_demand(project: RenderedProject) -> None:
+    workflow = yaml.safe_load(
+        (project.root / ".github" / "workflows" / "template-update.yml").read_text(
+            encoding="utf-8"
+        )
+    )
+
+    # PyYAML reads the key `on` as True.
+    assert set(workflow[True]) == {"schedule", "workflow_dispatch"}
+    assert workflow["permissions"] == {"contents": "write", "pull-requests": "write"}
+
+
+@over(having(STATIC, ci="gitlab"))
+def test_gitlab_template_update_runs_in_scheduled_pipelines_only(
+    project: RenderedProject,
+) -> None:
+    pipeline = yaml.safe_load((project.root / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+
+    [rule] = pipeline["template-update"]["rules"]
+    assert rule["if"].startswith('$CI_PIPELINE_SOURCE == "schedule"')
+    assert "when" not in rule
 
 
 # The service container and test URL scheme of each database server in CI.

@@ -33,6 +33,15 @@ test:
     - uv run pytest
 """
 
+# `enabled` is a boolean, in lockFileMaintenance as in a package rule.
+BROKEN_RENOVATE = """\
+{
+  "extends": ["config:recommended"],
+  "lockFileMaintenance": {"enabled": "weekly"},
+  "packageRules": [{"matchManagers": ["pep621"], "enabled": "no"}]
+}
+"""
+
 BROKEN_DOCKERFILE = """\
 FROM python:latest
 RUN apt-get update && apt-get install -y curl
@@ -192,6 +201,16 @@ def test_gitlab_ci_schema_fails_on_broken_pipeline(tmp_path: Path) -> None:
 
     assert result.returncode == 1, checks.report(result)
     assert "interruptible" in result.stdout
+
+
+def test_renovate_schema_fails_on_broken_config(tmp_path: Path) -> None:
+    config = write(tmp_path / "renovate.json", BROKEN_RENOVATE)
+
+    result = checks.json_schema("vendor.renovate", config)
+
+    assert result.returncode == 1, checks.report(result)
+    assert "$.lockFileMaintenance.enabled" in result.stdout
+    assert "$.packageRules[0].enabled" in result.stdout
 
 
 def test_hadolint_fails_on_broken_dockerfile(tmp_path: Path) -> None:
