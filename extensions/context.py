@@ -157,9 +157,12 @@ DATABASES = {
 
 
 # What each web framework needs at run time, and to be type-checked.
+DOCS_ASSETS = Requirement(
+    "openapi-ui-bundles>=0.3", "Swagger UI's and ReDoc's scripts and styles, served by the service."
+)
 FRAMEWORK_REQUIREMENTS = {
-    "fastapi": [Requirement("fastapi>=0.138")],
-    "litestar": [Requirement("litestar>=2.25")],
+    "fastapi": [Requirement("fastapi>=0.138"), DOCS_ASSETS],
+    "litestar": [Requirement("litestar>=2.25"), DOCS_ASSETS],
     "django": [
         Requirement("django>=5.2.8,<6", "The long-term support release."),
         Requirement("django-ninja>=1.6"),
@@ -294,6 +297,10 @@ class StackFacts(ContextHook):
         context["python_version_nodot"] = str(context.get("python_version", "")).replace(".", "")
         # pyproject.toml: dependencies, and what the tools need for this framework.
         context["runtime_requirements"] = runtime_requirements(context, facts)
+        # Modules the service imports that ship no type information.
+        context["untyped_modules"] = (
+            ["openapi_ui_bundles"] if DOCS_ASSETS in context["runtime_requirements"] else []
+        )
         framework_dev = FRAMEWORK_DEV_REQUIREMENTS.get(str(context.get("framework")), [])
         context["dev_requirements"] = sorted(
             [*DEV_REQUIREMENTS, *framework_dev], key=lambda requirement: requirement.name
