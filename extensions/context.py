@@ -34,6 +34,9 @@ class Framework:
     label: str
     # What turns a bearer token into the caller, in api/dependencies.py.
     bearer_check: str
+    # Where the interactive docs' scripts and styles come from, and their URLs.
+    docs_assets: str = "the `openapi-ui-bundles` package"
+    docs_assets_path: str = "/docs/assets/"
     # More on api/routes and the controllers, a sentence on a line of its own.
     routing: str = ""
 
@@ -44,6 +47,8 @@ FRAMEWORKS = {
     "django": Framework(
         "Django",
         "`HTTPBearer`",
+        docs_assets="django-ninja's static files",
+        docs_assets_path="/static/ninja/",
         routing="\n  `routes/` is Django's URLconf, and the controllers are django-ninja routers.",
     ),
 }
