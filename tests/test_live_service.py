@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +16,13 @@ import httpx
 import pytest
 import yaml
 from checks import executable
-from generated_project import project_environment, sync
-from rendering import MODE, MODEL, PROJECT_SLUG, read_env_file, render_project
+from live_service import (
+    SHUTDOWN_TIMEOUT_SECONDS,
+    LiveService,
+    free_loopback_port,
+    serve_default_project,
+)
+from rendering import MODE, MODEL, PROJECT_SLUG, read_env_file
 
 pytestmark = [
     pytest.mark.slow,
@@ -29,64 +32,7 @@ pytestmark = [
     ),
 ]
 
-SHUTDOWN_TIMEOUT_SECONDS = 10
-STARTUP_TIMEOUT_SECONDS = 60
 PROBLEM_JSON = "application/problem+json"
-
-
-@dataclass
-class LiveService:
-    project: Path
-    process: subprocess.Popen[bytes]
-    base_url: str
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")[-8000:]
-
-    def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.base_url, timeout=10)
-
-
-def free_loopback_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def run_command(project: Path, *args: str, environment: dict[str, str]) -> None:
-    command = [str(project / ".venv" / "bin" / PROJECT_SLUG), *args]
-    completed = subprocess.run(
-        command,
-        cwd=project,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert completed.returncode == 0, (
-        f"{' '.join(args)} failed:\n{completed.stdout}{completed.stderr}"
-    )
-
-
-def wait_until_live(service: LiveService) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if service.process.poll() is not None:
-            pytest.fail(
-                f"the service exited with {service.process.returncode}:\n{service.output()}"
-            )
-        try:
-            if httpx.get(f"{service.base_url}/health/live", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.25)
-    pytest.fail(
-        f"/health/live did not answer within {STARTUP_TIMEOUT_SECONDS}s:\n{service.output()}"
-    )
 
 
 @pytest.fixture(scope="module", params=MODEL.values("framework"))
@@ -94,33 +40,8 @@ def live_service(
     template_repo: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[LiveService]:
     workspace = tmp_path_factory.mktemp("live")
-    project = render_project(template_repo, workspace / PROJECT_SLUG, framework=request.param)
-    synced = sync(project)
-    assert synced.returncode == 0, synced.stdout + synced.stderr
-    port = free_loopback_port()
-    environment = project_environment(
-        HOST="127.0.0.1", PORT=str(port), SHUTDOWN_TIMEOUT_SECONDS=str(SHUTDOWN_TIMEOUT_SECONDS)
-    )
-    run_command(project, "migrate", environment=environment)
-    run_command(project, "seed", environment=environment)
-
-    log = workspace / "serve.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [str(project / ".venv" / "bin" / PROJECT_SLUG), "serve"],
-            cwd=project,
-            env=environment,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    service = LiveService(project, process, f"http://127.0.0.1:{port}", log)
-    try:
-        wait_until_live(service)
+    with serve_default_project(template_repo, workspace, request.param) as service:
         yield service
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
 
 def login(client: httpx.Client, email: str, password: str) -> dict[str, str]:

@@ -6,10 +6,12 @@ SWAGGER_UI_CSP = (
     b"default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     b"frame-ancestors 'none'"
 )
-# ReDoc's page starts it with an inline script.
+# ReDoc's page starts it with an inline script, and ReDoc searches in a worker
+# it makes from a blob. Its footer asks cdn.redoc.ly for a logo: refused here.
 REDOC_CSP = (
     b"default-src 'self'; script-src 'self' 'unsafe-inline'; "
-    b"style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"
+    b"style-src 'self' 'unsafe-inline'; img-src 'self' data:; worker-src blob:; "
+    b"frame-ancestors 'none'"
 )
 ADMIN_CSP = b"default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
 
