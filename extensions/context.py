@@ -163,7 +163,8 @@ DATABASES = {
 
 # What each web framework needs at run time, and to be type-checked.
 DOCS_ASSETS = Requirement(
-    "openapi-ui-bundles>=0.3", "Swagger UI's and ReDoc's scripts and styles, served by the service."
+    "openapi-ui-bundles>=0.3",
+    "Swagger UI's and ReDoc's scripts and styles, served by the service.",
 )
 FRAMEWORK_REQUIREMENTS = {
     "fastapi": [Requirement("fastapi>=0.138"), DOCS_ASSETS],
