@@ -39,6 +39,8 @@ class Framework:
     docs_assets_path: str = "/docs/assets/"
     # More on api/routes and the controllers, a sentence on a line of its own.
     routing: str = ""
+    # Packages whose major releases the dependency bot leaves to the template.
+    held_packages: tuple[str, ...] = ()
 
 
 FRAMEWORKS = {
@@ -50,6 +52,7 @@ FRAMEWORKS = {
         docs_assets="django-ninja's static files",
         docs_assets_path="/static/ninja/",
         routing="\n  `routes/` is Django's URLconf, and the controllers are django-ninja routers.",
+        held_packages=("django", "django-stubs", "django-stubs-ext"),
     ),
 }
 

@@ -10,10 +10,13 @@ generated, and the message says how to lock it later.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 
+# What would point uv at the environment Copier runs in rather than the project's.
+FOREIGN_VARIABLES = ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "UV_PYTHON", "PYTHONPATH")
 LATER = "Run `uv lock` in the project once uv and the package index are reachable; commit uv.lock."
 
 
@@ -36,10 +39,15 @@ def main() -> int:
     if uv is None:
         print(f"uv.lock was not written: uv is not installed. {LATER}", file=sys.stderr)
         return 0
-    checked = subprocess.run([uv, "lock", "--check"], check=False, capture_output=True)
+    environment = {k: v for k, v in os.environ.items() if k not in FOREIGN_VARIABLES}
+    checked = subprocess.run(
+        [uv, "lock", "--check"], check=False, capture_output=True, env=environment
+    )
     if checked.returncode == 0:
         return 0
-    locked = subprocess.run([uv, "lock", "--quiet"], check=False, capture_output=True, text=True)
+    locked = subprocess.run(
+        [uv, "lock", "--quiet"], check=False, capture_output=True, text=True, env=environment
+    )
     if locked.returncode != 0:
         print(f"uv.lock was not written, uv lock said:\n{locked.stderr.strip()}", file=sys.stderr)
         print(LATER, file=sys.stderr)

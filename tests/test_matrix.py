@@ -153,8 +153,15 @@ def copier_keeps(
     """Copier accepts `data` and records exactly those answers to `questions`:
     none dropped (a question not asked), none added (a default)."""
     try:
+        # Copier's tasks would lock a project this template does not render.
         copier.run_copy(
-            str(template), destination, data=dict(data), defaults=True, unsafe=True, quiet=True
+            str(template),
+            destination,
+            data=dict(data),
+            defaults=True,
+            unsafe=True,
+            quiet=True,
+            skip_tasks=True,
         )
     except ValueError:
         return False
