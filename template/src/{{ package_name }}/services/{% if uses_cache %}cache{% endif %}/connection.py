@@ -1,8 +1,8 @@
 """The connection to Redis that the cache and readiness share."""
 
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.retry import Retry
 
 
 class RedisConnection:
