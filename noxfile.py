@@ -1,5 +1,5 @@
 """Sessions for working on the template:
-nox -s lint | tests | quick | matrix | matrix_sizes | demo | docs | bench."""
+nox -s lint | tests | quick | matrix | matrix_sizes | demo | docs | bench | bench_service."""
 
 from __future__ import annotations
 
@@ -198,3 +198,36 @@ def bench(session: nox.Session) -> None:
             f"  {profile:<24} min {min(timings):.2f}  median {statistics.median(timings):.2f}"
             f"  max {max(timings):.2f}"
         )
+
+
+def ensure_wrk(session: nox.Session) -> None:
+    """wrk, the load generator, from Debian's package when it is missing."""
+    if shutil.which("wrk"):
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        session.error("wrk is missing: apt-get install wrk (Debian, Ubuntu) or brew install wrk")
+    session.log("installing wrk (Debian package wrk)")
+    environment = {"DEBIAN_FRONTEND": "noninteractive"}
+    for command in (("update", "-qq"), ("install", "-y", "-qq", "wrk")):
+        session.run("apt-get", *command, external=True, env=environment, silent=True)
+
+
+@nox.session
+def bench_service(session: nox.Session) -> None:
+    """The generated service of the last release tag and of the working tree, side
+    by side: requests per second and p99 of list, create and /health/live, against
+    the same SQL from a bare client and the framework's bare route.
+
+    `nox -s bench_service -- --help` lists the options, such as `--base REV`,
+    `--framework`, `--database mysql`, `--seconds` and `--rounds`."""
+    require_a_commit(session)
+    install_group(session, "bench")
+    ensure_wrk(session)
+    session.run(str(ROOT / "scripts" / "ensure-services"), external=True)
+    session.run(
+        "python",
+        "-m",
+        "service_bench",
+        *session.posargs,
+        env={**uv_environment(), "PYTHONPATH": str(ROOT / "tests")},
+    )

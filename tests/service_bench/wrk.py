@@ -79,14 +79,14 @@ def executable() -> str:
     return wrk
 
 
-def run(request: Request, options: Options, seconds: float, scratch: Path) -> Load:
+def run(request: Request, options: Options, seconds: int, scratch: Path) -> Load:
     """Load `request` for `seconds` with wrk, and read what it measured."""
     command = [
         executable(),
         "--latency",
         f"--threads={options.threads}",
         f"--connections={options.connections}",
-        f"--duration={max(1, round(seconds))}s",
+        f"--duration={seconds}s",
     ]
     for header in request.headers:
         command += ["--header", header]
