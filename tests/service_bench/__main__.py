@@ -370,6 +370,8 @@ def comparison(
         )
     table.shares = {name: (ROWS[part], ROWS[whole]) for name, (part, whole) in SHARES.items()}
     table.notes = [
+        f"Errors: answers other than 2xx or 3xx, and requests that failed or took over"
+        f" {wrk.TIMEOUT_SECONDS} s.",
         *statements_note(subjects),
         f"reproduce: {settings.reproduce(framework, base.revision.ref)}",
     ]

@@ -88,8 +88,8 @@ class Comparison:
             lines.append(f"{name:<{width}}  {base_share:>9}{gap}{head_share:>9}")
         lines += [
             "",
-            "Medians of the rounds (errors: their sum); head/base is head's throughput over",
-            "base's, and base's p99 over head's: above 1, head is better.",
+            "Medians of the rounds, and the sum of their errors. head/base is head's",
+            "throughput over base's, and base's p99 over head's: above 1, head is better.",
             *self.notes,
         ]
         return "\n".join(lines)

@@ -19,6 +19,9 @@ SOCKET_ERRORS = re.compile(
 )
 FAILED_ANSWERS = re.compile(r"Non-2xx or 3xx responses: (\d+)")
 MILLISECONDS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+# A slow answer is measured, not counted as an error (wrk's default gives up
+# after 2 seconds); only one slower than this is an error.
+TIMEOUT_SECONDS = 10
 
 
 class WrkError(RuntimeError):
@@ -87,6 +90,7 @@ def run(request: Request, options: Options, seconds: int, scratch: Path) -> Load
         f"--threads={options.threads}",
         f"--connections={options.connections}",
         f"--duration={seconds}s",
+        f"--timeout={TIMEOUT_SECONDS}s",
     ]
     for header in request.headers:
         command += ["--header", header]
