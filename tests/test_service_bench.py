@@ -4,6 +4,7 @@ and the ids a replayed INSERT must make anew. It measures nothing here."""
 
 from __future__ import annotations
 
+import pytest
 from service_bench.report import Comparison, Load, Summary, percentile
 from service_bench.sql import (
     CLIENT_SSL,
@@ -54,9 +55,10 @@ $1 = 'a8952435-5459-4b62-8f9f-85264ccc18a0', $2 = 'it''s, $2 = x', $3 = NULL
 """
 
 
-def test_wrk_report_gives_throughput_percentiles_and_every_kind_of_error() -> None:
+def test_wrk_report_gives_throughput_of_good_answers_percentiles_and_every_error() -> None:
     load = parse_report(WRK_REPORT)
-    assert load == Load(requests_per_second=839.36, p50_ms=36.5, p99_ms=1200.0, errors=9)
+    assert load.requests_per_second == pytest.approx((8402 - 4) / 10.01)
+    assert (load.p50_ms, load.p99_ms, load.errors) == (36.5, 1200.0, 9)
 
 
 def test_wrk_sends_a_body_through_a_script_and_a_get_without_one() -> None:

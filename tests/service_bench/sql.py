@@ -180,7 +180,6 @@ def parse_postgres_log(text: str, database: str | None = None) -> list[Statement
 
 # ------------------------------------------------------------------ MySQL
 
-COM_QUIT = 0x01
 COM_QUERY = 0x03
 COM_PING = 0x0E
 COM_STMT_PREPARE = 0x16

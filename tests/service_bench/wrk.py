@@ -13,7 +13,7 @@ from .report import Load
 
 # wrk prints its latency distribution, errors and throughput in lines like these.
 PERCENTILE = re.compile(r"^\s+(50|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s|m|h)\s*$", re.MULTILINE)
-THROUGHPUT = re.compile(r"^Requests/sec:\s+([\d.]+)", re.MULTILINE)
+ANSWERED = re.compile(r"^\s+(\d+) requests in ([\d.]+)(us|ms|s|m|h),", re.MULTILINE)
 SOCKET_ERRORS = re.compile(
     r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", re.MULTILINE
 )
@@ -55,20 +55,24 @@ class Options:
 
 
 def parse_report(output: str) -> Load:
-    """The throughput, p50, p99 and errors of a `wrk --latency` report."""
+    """The throughput, p50, p99 and errors of a `wrk --latency` report. Throughput
+    counts the answers in 2xx or 3xx only: a service that sheds load answers
+    503 quickly, and that is not work done."""
     percentiles = {
         share: float(value) * MILLISECONDS[unit]
         for share, value, unit in PERCENTILE.findall(output)
     }
-    throughput = THROUGHPUT.search(output)
-    if throughput is None or set(percentiles) != {"50", "99"}:
+    answered = ANSWERED.search(output)
+    if answered is None or set(percentiles) != {"50", "99"}:
         raise WrkError(f"could not read wrk's report:\n{output}")
     socket_errors = SOCKET_ERRORS.search(output)
     failed_answers = FAILED_ANSWERS.search(output)
-    errors = sum(int(count) for count in socket_errors.groups()) if socket_errors else 0
-    errors += int(failed_answers.group(1)) if failed_answers else 0
+    failed = int(failed_answers.group(1)) if failed_answers else 0
+    errors = failed + (sum(int(count) for count in socket_errors.groups()) if socket_errors else 0)
+    count, duration, unit = answered.groups()
+    seconds = float(duration) * MILLISECONDS[unit] / 1000
     return Load(
-        requests_per_second=float(throughput.group(1)),
+        requests_per_second=(int(count) - failed) / seconds,
         p50_ms=percentiles["50"],
         p99_ms=percentiles["99"],
         errors=errors,
