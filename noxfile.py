@@ -96,7 +96,14 @@ def run_tests(session: nox.Session, *, matrix: str, default_args: tuple[str, ...
     `default_args`."""
     install_group(session, "test")
     session.run(str(ROOT / "scripts" / "ensure-services"), external=True)
-    environment = {**uv_environment(), "GROUNDWORK_MATRIX": matrix}
+    environment: dict[str, str | None] = {
+        **uv_environment(),
+        "GROUNDWORK_MATRIX": matrix,
+        # Bytecode caches on, where a machine turns them off: each module of a
+        # throwaway environment is compiled once, not in every process that
+        # imports it (servers, checkers, each generated suite's subprocesses).
+        "PYTHONDONTWRITEBYTECODE": None,
+    }
     session.run(
         "pytest",
         "-n",
