@@ -237,6 +237,8 @@ class StackFacts(ContextHook):
     def hook(self, context: dict[str, Any]) -> None:
         database = context.get("database")
         slug = context.get("project_slug", "")
+        # Alert names start with the service in CamelCase: inventory-service -> InventoryService.
+        context["alert_prefix"] = "".join(part.capitalize() for part in slug.split("-"))
         context["uses_fastapi"] = context.get("framework") == "fastapi"
         context["uses_litestar"] = context.get("framework") == "litestar"
         context["uses_django"] = context.get("framework") == "django"
