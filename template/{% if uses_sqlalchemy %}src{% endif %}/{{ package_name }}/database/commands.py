@@ -1,6 +1,5 @@
-"""The data layer's commands, for the service's command line."""
+"""The data layer's commands, for the service's command line (core/database_commands.py)."""
 
-from ..core.commands import Command
 from ..core.logging import configure_logging
 from ..core.settings import get_settings
 from . import migrator
@@ -9,8 +8,3 @@ from . import migrator
 def migrate() -> None:
     configure_logging(get_settings().log_level)
     migrator.upgrade()
-
-
-DATABASE_COMMANDS = {
-    "migrate": Command(migrate, "apply database migrations up to the newest"),
-}
