@@ -1,8 +1,12 @@
 """What a command of the service's command line is."""
 
+import argparse
 from collections.abc import Callable
 from importlib import import_module
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+# Adds a command's options to its parser; the command's function takes them by name.
+Options = Callable[[argparse.ArgumentParser], None]
 
 
 class Command(NamedTuple):
@@ -12,11 +16,12 @@ class Command(NamedTuple):
 
     function: str
     help: str
+    options: Options | None = None
 
-    def resolve(self) -> Callable[[], None]:
+    def resolve(self) -> Callable[..., None]:
         module, _, name = self.function.partition(":")
-        function: Callable[[], None] = getattr(import_module(module), name)
+        function: Callable[..., None] = getattr(import_module(module), name)
         return function
 
-    def run(self) -> None:
-        self.resolve()()
+    def run(self, **options: Any) -> None:
+        self.resolve()(**options)
