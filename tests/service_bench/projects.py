@@ -25,7 +25,7 @@ SHUTDOWN_TIMEOUT_SECONDS = 30
 FOREIGN_VARIABLES = ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "UV_PYTHON", "PYTHONPATH")
 
 # Serves an app on worker processes with the options of the project's own `serve`
-# (core/cli.py's server_options): every revision has them, not every one a
+# (server_options): every revision has them, not every one a
 # --workers option. The workers are spawned, so they import only what is above
 # the `__main__` block.
 LAUNCHER = '''\
@@ -38,9 +38,12 @@ import uvicorn
 
 if __name__ == "__main__":
     package, app, host, port, workers = sys.argv[1:]
-    cli = importlib.import_module(f"{package}.core.cli")
+    try:  # core/server.py since 0.6.0, core/cli.py before
+        server = importlib.import_module(f"{package}.core.server")
+    except ModuleNotFoundError:
+        server = importlib.import_module(f"{package}.core.cli")
     settings = importlib.import_module(f"{package}.core.settings").get_settings()
-    options = cli.server_options(settings)
+    options = server.server_options(settings)
     options.update(host=host, port=int(port), workers=int(workers))
     uvicorn.run(app, factory=True, **options)
 '''
