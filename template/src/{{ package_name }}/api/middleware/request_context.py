@@ -1,6 +1,7 @@
-"""A request id on every response and log line, one access log line per request,
-and a problem response instead of a stack trace when anything fails. A client
-that goes away before its answer is logged with status 499, not as an error."""
+"""A request id on every response and log line, one access log line per request
+(at DEBUG for the platform's requests that succeed), and a problem response
+instead of a stack trace when anything fails. A client that goes away before
+its answer is logged with status 499, not as an error."""
 
 import logging
 import re
@@ -17,6 +18,7 @@ from .asgi import (
     Receive,
     Scope,
     Send,
+    is_platform_request,
     send_json,
 )
 
@@ -67,7 +69,11 @@ class RequestContextMiddleware:
         finally:
             if not response_started and client.disconnected:
                 status = CLIENT_CLOSED_REQUEST
-            logger.info(
+            # The platform's requests come every few seconds: answered well, they are
+            # DEBUG lines, so that the INFO log is the API's traffic.
+            level = logging.DEBUG if status < 400 and is_platform_request(scope) else logging.INFO
+            logger.log(
+                level,
                 "%s %s %s",
                 scope["method"],
                 scope["path"],
