@@ -132,6 +132,17 @@ def test_replayed_insert_gets_new_ids_and_keeps_those_read_before_it() -> None:
     assert len(replayed[1].sql) == len(request[1].sql)
 
 
+def test_an_inserted_id_that_every_captured_request_names_is_not_made_up() -> None:
+    user = "a8952435-5459-4b62-8f9f-85264ccc18a0"
+    item = "3063e1ca75ec4b71961423bcc4dd2317"
+    # The owner comes from the token: no statement reads the user first.
+    insert = "INSERT INTO items (id, owner_id) VALUES ($1, $2)"
+    first = [Statement(insert, PREPARED, (item, user))]
+    second = [Statement(insert, PREPARED, ("9f0c" + "0" * 28, user))]
+    assert made_up_ids(first) == {item, user}
+    assert made_up_ids(first, [second]) == {item}
+
+
 def test_captured_sql_is_what_most_requests_ran() -> None:
     opening = Captured((Statement("SELECT version()"), Statement("SELECT 1")))
     usual = Captured((Statement("SELECT 2"),))

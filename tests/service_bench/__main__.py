@@ -34,7 +34,7 @@ from .projects import (
     write_launchers,
 )
 from .report import Comparison, Load, Summary
-from .sql import Captured, CaptureError, inserted_table, steady_state
+from .sql import Captured, CaptureError, inserted_table, made_up_ids, steady_state
 
 TEMPLATE = Path(__file__).resolve().parents[2]
 PROJECT_NAME = "Groundwork Bench"
@@ -183,10 +183,12 @@ def prepare(subject: Subject, server: Server, settings: Settings, workspace: Pat
                     api.check(operation, requests[operation])
                     captures.append(capture.since(mark))
                 captured = steady_state(captures)
+                others = [other.statements for other in captures if other is not captured]
                 subject.sql[operation] = ceiling.Workload(
                     url=with_database(server.url, subject.database),
                     setup=captured.setup,
                     request=captured.statements,
+                    made_up=made_up_ids(captured.statements, others),
                 )
     subject.table = inserted_table(subject.sql["create"].request, api.CREATE_TITLE)
     server.delete_created(subject.database, subject.table, api.CREATE_TITLE)

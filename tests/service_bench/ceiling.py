@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
 from .report import Load, percentile
-from .sql import PING, PREPARED, Statement, made_up_ids, with_new_ids
+from .sql import PING, PREPARED, Statement, with_new_ids
 
 DRIVERS = {"postgresql": "asyncpg", "mysql": "aiomysql"}
 
@@ -57,6 +57,8 @@ class Workload:
     setup: tuple[Statement, ...]
     # One request's statements.
     request: tuple[Statement, ...]
+    # The ids the request made up, which each replay makes anew (sql.made_up_ids).
+    made_up: frozenset[str] = frozenset()
 
     @property
     def engine(self) -> str:
@@ -145,7 +147,7 @@ async def _drive(
     await asyncio.to_thread(ready.wait)
     started = time.perf_counter() + warmup
     stop = started + seconds
-    made = made_up_ids(workload.request)
+    made = workload.made_up
     try:
         counts = await asyncio.gather(
             *(_loop(client, workload.request, made, started, stop) for client in clients)
