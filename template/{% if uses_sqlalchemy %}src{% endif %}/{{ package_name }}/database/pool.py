@@ -26,6 +26,10 @@ class DatabasePool:
     def __init__(self, settings: Settings) -> None:
         self.engine = create_engine(settings)
         self.sessions = create_session_factory(self.engine)
+        # The same pool, each statement committing on its own: for reads only.
+        self.reading_sessions = create_session_factory(
+            self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
 
     async def ping(self) -> None:
         """Return once the database answered a trivial query."""
