@@ -229,7 +229,12 @@ def runtime_requirements(context: dict[str, Any], database: Database) -> list[Re
     if context["uses_metrics"]:
         requirements.append(Requirement("prometheus-client>=0.26"))
     if context["uses_sentry"]:
-        requirements.append(Requirement("sentry-sdk>=2.75"))
+        requirements.append(
+            Requirement(
+                "sentry-sdk>=2.75,<3",
+                "3.0 changed the options init() takes; core/error_reporting.py is for 2.x.",
+            )
+        )
     return sorted(requirements, key=lambda requirement: requirement.name)
 
 
