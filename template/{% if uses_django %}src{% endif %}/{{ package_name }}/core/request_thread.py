@@ -1,11 +1,11 @@
 """Django tidies up each request's thread as the request starts and ends: the
 thread's database connections, caches and URLconf. Its receivers of those
-signals are sync, so each request hops to a thread for them as it starts.
+signals are sync, so Django starts a thread for them on every request.
 
 The API keeps nothing on the request's thread: its connections belong to the
 pool (database/connections.py). Only the admin's views run there, so only the
 admin's requests are tidied up, once they end (api/middleware/admin_middleware.py),
-and other requests go to a thread only when Django closes their response.
+and other requests start no thread.
 """
 
 from asgiref.sync import sync_to_async
