@@ -4,8 +4,7 @@ sign-in, messages) for the admin's pages only.
 The API uses no session and no cookie, so its requests skip them: each is sync
 only and would cost an API request a hop to a thread on the way in and another
 on the way out. An admin request passes through them in the order listed, as
-if they stood in MIDDLEWARE, and its thread is tidied up at the end
-(core/request_thread.py).
+if they stood in MIDDLEWARE.
 """
 
 from collections.abc import Awaitable, Callable
@@ -15,7 +14,6 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_asy
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.module_loading import import_string
 
-from ...core.request_thread import tidy_up_request_thread
 from .page_gate import ADMIN_PREFIX
 
 ADMIN_MIDDLEWARE = (
@@ -57,12 +55,9 @@ class AdminMiddleware:
         self.view_hooks = [sync_to_async(hook) for hook in view_hooks]
 
     async def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if not is_admin(request.path):
-            return await self.get_response(request)
-        try:
+        if is_admin(request.path):
             return await self.admin_handler(request)
-        finally:
-            await tidy_up_request_thread()
+        return await self.get_response(request)
 
     async def process_view(
         self,
