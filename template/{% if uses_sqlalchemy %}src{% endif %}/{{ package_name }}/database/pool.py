@@ -5,7 +5,7 @@ from sqlalchemy import exc, text
 from sqlalchemy.pool import QueuePool
 
 from ..core.settings import Settings
-from .engine import create_engine, create_session_factory
+from .engine import create_engine, create_reading_session_factory, create_session_factory
 from .errors import DatabaseBusyError, DatabaseUnavailableError
 
 # What SQLAlchemy and the drivers raise when the database does not answer: a
@@ -26,10 +26,7 @@ class DatabasePool:
     def __init__(self, settings: Settings) -> None:
         self.engine = create_engine(settings)
         self.sessions = create_session_factory(self.engine)
-        # The same pool, each statement committing on its own: for reads only.
-        self.reading_sessions = create_session_factory(
-            self.engine.execution_options(isolation_level="AUTOCOMMIT")
-        )
+        self.reading_sessions = create_reading_session_factory(self.engine)
 
     async def ping(self) -> None:
         """Return once the database answered a trivial query."""
