@@ -212,8 +212,10 @@ def runtime_requirements(context: dict[str, Any], database: Database) -> list[Re
         requirements.append(Requirement(database.django_driver_requirement))
     if context["uses_auth"]:
         requirements += [Requirement("argon2-cffi>=25.1"), Requirement("pyjwt>=2.10")]
-    if context["uses_cache"]:
+    if context["uses_redis"]:
         requirements.append(Requirement("redis>=7.0"))
+    if context["uses_taskiq"]:
+        requirements.append(Requirement("taskiq-redis>=1.2"))
     if context["uses_tracing"]:
         requirements += [
             Requirement(f"opentelemetry-{name}")
@@ -257,6 +259,11 @@ class StackFacts(ContextHook):
         context["builds_mysqlclient"] = context["uses_django"] and database == "mysql"
         context["uses_auth"] = context.get("auth") == "jwt"
         context["uses_cache"] = context.get("cache") == "redis"
+        # Item events go through a transactional outbox to a worker.
+        context["uses_queue"] = context.get("queue", "none") != "none"
+        context["uses_taskiq"] = context.get("queue") == "taskiq"
+        # Redis serves the cache, the broker, or both.
+        context["uses_redis"] = context["uses_cache"] or context["uses_taskiq"]
         context["uses_sqlite"] = database == "sqlite"
         context["uses_postgresql"] = database == "postgresql"
         context["uses_mysql"] = database == "mysql"
@@ -272,7 +279,7 @@ class StackFacts(ContextHook):
         context["uses_database_server"] = bool(facts.port)
         # Servers the service reaches over the network, which tests can cut off.
         context["has_network_dependencies"] = (
-            context["uses_database_server"] or context["uses_cache"]
+            context["uses_database_server"] or context["uses_redis"]
         )
         context["database_label"] = facts.label
         context["database_driver"] = facts.django_driver if orm == "django" else facts.driver
@@ -303,7 +310,7 @@ class StackFacts(ContextHook):
         # update: Renovate leaves those to the owners.
         context["data_server_images"] = [
             *([DATA_SERVER_IMAGES[str(database)]] if database in DATA_SERVER_IMAGES else []),
-            *(["redis"] if context["uses_cache"] else []),
+            *(["redis"] if context["uses_redis"] else []),
         ]
         context["uses_telemetry"] = bool(set(observability) & {"metrics", "tracing", "sentry"})
         # Deployment files that CI validates offline: manifests and alert rules.
