@@ -10,12 +10,14 @@ with GROUNDWORK_MATRIX=quick (nox -s quick): the defaults only.
 
 The contract (tests/contracts/) is what every framework must serve: the same
 paths, methods, status codes and media types, and the same rules for what a
-request may carry (bounds, patterns, unknown fields), per `auth` answer.
+request may carry (bounds, patterns, unknown fields), per `auth` answer; a
+project with a queue also serves the paths of the `*-queue-*` fragments.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import checks
 import pytest
@@ -36,6 +38,21 @@ from rendering import FUZZED, PACKAGE_NAME, SUITES, Render
 CONTRACTS = Path(__file__).parent / "contracts"
 
 pytestmark = pytest.mark.slow
+
+
+def contract(kind: str, combination: Combination) -> dict[str, Any]:
+    """The `kind` contract ("http" or "requests") these answers' project must
+    serve: the one for its `auth` answer, and with a queue the paths it adds."""
+    auth = combination["auth"]
+    fragments = [f"{kind}-auth-{auth}.yaml"]
+    if combination.get("queue", "none") != "none":
+        fragments.append(f"{kind}-queue-auth-{auth}.yaml")
+    paths: dict[str, Any] = {}
+    for fragment in fragments:
+        added = yaml.safe_load((CONTRACTS / fragment).read_text("utf-8"))
+        assert not paths.keys() & added.keys(), f"{fragment} states a path again"
+        paths |= added
+    return paths
 
 
 def tail(output: str, lines: int = 150) -> str:
@@ -82,10 +99,7 @@ def test_generated_project_serves_the_http_contract(
     synced_project: tuple[Combination, Path], tmp_path: Path
 ) -> None:
     combination, project = synced_project
-    responses, requests = (
-        yaml.safe_load((CONTRACTS / f"{kind}-auth-{combination['auth']}.yaml").read_text("utf-8"))
-        for kind in ("http", "requests")
-    )
+    responses, requests = (contract(kind, combination) for kind in ("http", "requests"))
 
     document = openapi_document(project, PACKAGE_NAME, tmp_path / "openapi.json")
 
