@@ -23,6 +23,7 @@ SERVERS = {
     ("database", "postgresql"): ("PostgreSQL", 5432),
     ("database", "mysql"): ("MariaDB", 3306),
     ("cache", "redis"): ("Redis", 6379),
+    ("queue", "taskiq"): ("Redis", 6379),
 }
 COVERAGE_FLOOR = 90.0
 COVERAGE_REACHED = re.compile(r"Required test coverage of ([\d.]+)% reached")
