@@ -238,3 +238,24 @@ def bench_service(session: nox.Session) -> None:
         *session.posargs,
         env={**uv_environment(), "PYTHONPATH": str(ROOT / "tests")},
     )
+
+
+@nox.session
+def bench_queue(session: nox.Session) -> None:
+    """The working tree's service without a queue and with each offered one, side
+    by side: create's throughput and p99, and each queue's event latency (from
+    the request's answer to the consumer done) at a steady rate.
+
+    `nox -s bench_queue -- --help` lists the options, such as `--framework`,
+    `--database mysql`, `--seconds`, `--rounds` and `--rate`."""
+    require_a_commit(session)
+    install_group(session, "bench")
+    ensure_wrk(session)
+    session.run(str(ROOT / "scripts" / "ensure-services"), external=True)
+    session.run(
+        "python",
+        "-m",
+        "service_bench.queue",
+        *session.posargs,
+        env={**uv_environment(), "PYTHONPATH": str(ROOT / "tests")},
+    )

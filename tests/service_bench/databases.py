@@ -69,6 +69,12 @@ class Server:
         if self.engine == "postgresql":
             self._run(f"VACUUM ANALYZE {table}", database=database)
 
+    def empty(self, database: str, table: str) -> None:
+        """Delete every row of `table`."""
+        if not IDENTIFIER.match(table):
+            raise ValueError(f"not a table name: {table!r}")
+        self._run(f"DELETE FROM {table}", database=database)  # noqa: S608 - checked above
+
     @contextmanager
     def capture(self, database: str, log: Path | None) -> Iterator[tuple[str, Capture]]:
         """While the block runs, what records the service's statements on
