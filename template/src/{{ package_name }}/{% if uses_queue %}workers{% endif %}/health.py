@@ -23,7 +23,15 @@ class HealthServer:
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._serve, self._host, self._port)
-        logger.info("worker health endpoint on %s:%d", self._host, self._port)
+        logger.info("worker health endpoint on %s:%d", self._host, self.port)
+
+    @property
+    def port(self) -> int:
+        """The port it listens on: the one asked for, or the one given for 0."""
+        if self._server is None:
+            return self._port
+        port: int = self._server.sockets[0].getsockname()[1]
+        return port
 
     async def close(self) -> None:
         if self._server is not None:
