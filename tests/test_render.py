@@ -309,7 +309,7 @@ def test_gitlab_template_update_runs_in_scheduled_pipelines_only(
 # The service container and test URL scheme of each database server in CI.
 # The image CI runs each database server from.
 CI_DATABASE_IMAGES = {"postgresql": "postgres:17", "mysql": "mariadb:11.4"}
-CI_CACHE_IMAGE = "redis:8.2"
+CI_REDIS_IMAGE = "redis:8.2"
 # SQLAlchemy's URLs name the async driver; Django's name the database alone.
 ASYNC_DRIVERS = {"postgresql": "asyncpg", "mysql": "aiomysql"}
 
@@ -344,9 +344,13 @@ def expected_ci_servers(combination: Combination) -> tuple[list[str], dict[str, 
     if combination["database"] in CI_DATABASE_IMAGES:
         images.append(CI_DATABASE_IMAGES[combination["database"]])
         variables["TEST_DATABASE_URL"] = ci_database_url_scheme(combination)
+    # One Redis serves the cache and the broker alike.
+    if combination["cache"] == "redis" or combination.get("queue", "none") == "taskiq":
+        images.append(CI_REDIS_IMAGE)
     if combination["cache"] == "redis":
-        images.append(CI_CACHE_IMAGE)
         variables["TEST_CACHE_URL"] = "redis://"
+    if combination.get("queue", "none") == "taskiq":
+        variables["TEST_BROKER_URL"] = "redis://"
     return images, variables
 
 
