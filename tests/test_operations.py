@@ -80,9 +80,35 @@ def kinds(objects: list[dict[str, Any]]) -> set[str]:
     return {manifest["kind"] for manifest in objects}
 
 
+def deployments(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [manifest for manifest in objects if manifest["kind"] == "Deployment"]
+
+
 def the_deployment(objects: list[dict[str, Any]]) -> dict[str, Any]:
-    (deployment,) = [manifest for manifest in objects if manifest["kind"] == "Deployment"]
+    """The service's Deployment (a queue adds the worker's, or a container to it)."""
+    (deployment,) = [d for d in deployments(objects) if d["metadata"]["name"] == PROJECT_SLUG]
     return deployment
+
+
+def the_app_container(deployment: dict[str, Any]) -> dict[str, Any]:
+    (app,) = [
+        container
+        for container in deployment["spec"]["template"]["spec"]["containers"]
+        if container["name"] == PROJECT_SLUG
+    ]
+    return app
+
+
+def worker_containers(
+    objects: list[dict[str, Any]],
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(Deployment, container) of every container that runs the worker."""
+    return [
+        (deployment, container)
+        for deployment in deployments(objects)
+        for container in deployment["spec"]["template"]["spec"]["containers"]
+        if container.get("command", [])[-1:] == ["worker"]
+    ]
 
 
 def expected_kinds(project: RenderedProject, environment: str) -> set[str]:
@@ -120,26 +146,28 @@ def test_pods_get_secrets_by_reference_and_migrate_first(
     project: RenderedProject,
 ) -> None:
     for environment, objects in environment_objects(project):
-        pod = the_deployment(objects)["spec"]["template"]["spec"]
-        (migrate,) = pod["initContainers"]
-        (app,) = pod["containers"]
+        for deployment in deployments(objects):
+            pod = deployment["spec"]["template"]["spec"]
+            (migrate,) = pod["initContainers"]
 
-        assert migrate["command"][-1] == "migrate" or migrate.get("args", [])[-1:] == ["migrate"]
-        for container in (migrate, app):
-            secret_refs = [
-                source["secretRef"]["name"]
-                for source in container.get("envFrom", [])
-                if "secretRef" in source
-            ]
-            assert secret_refs == [SECRET_NAME], environment
+            command = [*migrate.get("command", []), *migrate.get("args", [])]
+            assert command[-1:] == ["migrate"], environment
+            for container in (migrate, *pod["containers"]):
+                secret_refs = [
+                    source["secretRef"]["name"]
+                    for source in container.get("envFrom", [])
+                    if "secretRef" in source
+                ]
+                assert secret_refs == [SECRET_NAME], environment
 
 
 @over(MANIFEST_COMBINATIONS)
 def test_shutdown_fits_in_the_grace_period(project: RenderedProject) -> None:
     for environment, objects in environment_objects(project):
-        pod = the_deployment(objects)["spec"]["template"]["spec"]
+        deployment = the_deployment(objects)
+        pod = deployment["spec"]["template"]["spec"]
         config = next(o for o in objects if o["kind"] == "ConfigMap")["data"]
-        (app,) = pod["containers"]
+        app = the_app_container(deployment)
         pre_stop = app["lifecycle"]["preStop"]["exec"]["command"]
 
         assert pre_stop[0] == "sleep", environment
@@ -147,6 +175,63 @@ def test_shutdown_fits_in_the_grace_period(project: RenderedProject) -> None:
         assert drain < pod["terminationGracePeriodSeconds"], environment
         assert app["livenessProbe"]["httpGet"]["path"] == "/health/live"
         assert app["readinessProbe"]["httpGet"]["path"] == "/health/ready"
+
+
+@over(MANIFEST_COMBINATIONS)
+def test_a_queue_runs_workers_probed_on_their_health_port(project: RenderedProject) -> None:
+    queued = project.combination.get("queue", "none") != "none"
+    for environment, objects in environment_objects(project):
+        workers = worker_containers(objects)
+        if not queued:
+            assert workers == [], environment
+            continue
+        config = next(o for o in objects if o["kind"] == "ConfigMap")["data"]
+        assert workers, environment
+        for deployment, worker in workers:
+            pod = deployment["spec"]["template"]["spec"]
+            ports = {port["name"]: port["containerPort"] for port in worker["ports"]}
+
+            assert ports["health"] == int(config["WORKER_HEALTH_PORT"]), environment
+            assert worker["livenessProbe"]["httpGet"] == {"path": "/health/live", "port": "health"}
+            assert worker["readinessProbe"]["httpGet"] == {
+                "path": "/health/ready",
+                "port": "health",
+            }
+            # Running events get SHUTDOWN_TIMEOUT_SECONDS to finish after SIGTERM.
+            assert int(config["SHUTDOWN_TIMEOUT_SECONDS"]) < pod["terminationGracePeriodSeconds"]
+
+
+def selected_labels(manifest: dict[str, Any]) -> dict[str, str] | None:
+    """The labels of the pods an object selects, if it selects pods."""
+    spec = manifest.get("spec") or {}
+    kind = manifest["kind"]
+    if kind == "Service":
+        return spec.get("selector")
+    if kind in {"PodDisruptionBudget", "PodMonitor"}:
+        return spec["selector"]["matchLabels"]
+    if kind == "NetworkPolicy":
+        return spec["podSelector"]["matchLabels"]
+    return None
+
+
+@over(MANIFEST_COMBINATIONS)
+def test_each_selector_picks_the_pods_of_one_deployment(project: RenderedProject) -> None:
+    # A pod that two PodDisruptionBudgets select cannot be evicted, and a
+    # Service that selected the worker's pods would send it requests.
+    for environment, objects in environment_objects(project):
+        pods = {
+            d["metadata"]["name"]: d["spec"]["template"]["metadata"]["labels"]
+            for d in deployments(objects)
+        }
+        for deployment in deployments(objects):
+            selector = deployment["spec"]["selector"]["matchLabels"]
+            assert selector.items() <= pods[deployment["metadata"]["name"]].items(), environment
+        for manifest in objects:
+            selector = selected_labels(manifest)
+            if selector is None:
+                continue
+            chosen = [name for name, labels in pods.items() if selector.items() <= labels.items()]
+            assert len(chosen) == 1, (environment, checks.object_name(manifest), chosen)
 
 
 @over(MANIFEST_COMBINATIONS)
@@ -160,9 +245,7 @@ def test_metrics_are_announced_where_the_service_serves_them(
         )
         ports = {
             port["name"]: port["containerPort"]
-            for port in the_deployment(objects)["spec"]["template"]["spec"]["containers"][0][
-                "ports"
-            ]
+            for port in the_app_container(the_deployment(objects))["ports"]
         }
         if not observed:
             assert "prometheus.io/scrape" not in annotations, environment

@@ -29,6 +29,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 
 {{- define "app.labels" -}}
 {{ include "app.selectorLabels" . }}
+{{ include "app.commonLabels" . }}
+{{- end -}}
+
+{{/* What every object carries besides the labels that select its pods. */}}
+{{- define "app.commonLabels" -}}
 app.kubernetes.io/part-of: {{ include "app.name" . }}
 app.kubernetes.io/version: {{ regexReplaceAll "[^A-Za-z0-9]+$" (include "app.imageTag" . | trunc 63) "" | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
@@ -58,6 +63,14 @@ pool, with 10 s to spare.
 
 {{/* What the migrate and app containers share: settings, limits, hardening, volumes. */}}
 {{- define "app.containerCommon" -}}
+{{ include "app.environment" . }}
+resources:
+  {{- toYaml .Values.resources | nindent 2 }}
+{{ include "app.containerHardening" . }}
+{{- end -}}
+
+{{/* The settings, then the secrets: what every container reads. */}}
+{{- define "app.environment" -}}
 envFrom:
   - configMapRef:
       name: {{ include "app.name" . }}
@@ -78,8 +91,10 @@ env:
         key: {{ . }}
   {{- end }}
 {{- end }}
-resources:
-  {{- toYaml .Values.resources | nindent 2 }}
+{{- end -}}
+
+{{/* What every container shares: no privileges, a read-only root, the volumes. */}}
+{{- define "app.containerHardening" -}}
 securityContext:
   runAsNonRoot: true
   runAsUser: 10001
