@@ -54,7 +54,7 @@ class RedeliveringStreamBroker(RedisStreamBroker):
     its read returns: its own looks only after a read that brought new ones, so
     an event left by a dead worker would wait for the next new event."""
 
-    async def listen(self) -> AsyncGenerator[AckableMessage, None]:
+    async def listen(self) -> AsyncGenerator[AckableMessage]:
         async with Redis(connection_pool=self.connection_pool) as redis:
             while True:
                 fetched = await redis.xreadgroup(
