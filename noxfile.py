@@ -219,6 +219,21 @@ def ensure_wrk(session: nox.Session) -> None:
         session.run("apt-get", *command, external=True, env=environment, silent=True)
 
 
+def run_service_bench(session: nox.Session, module: str) -> None:
+    """A benchmark of tests/service_bench/, with what it needs: wrk and the servers."""
+    require_a_commit(session)
+    install_group(session, "bench")
+    ensure_wrk(session)
+    session.run(str(ROOT / "scripts" / "ensure-services"), external=True)
+    session.run(
+        "python",
+        "-m",
+        module,
+        *session.posargs,
+        env={**uv_environment(), "PYTHONPATH": str(ROOT / "tests")},
+    )
+
+
 @nox.session
 def bench_service(session: nox.Session) -> None:
     """The generated service of the last release tag and of the working tree, side
@@ -227,17 +242,7 @@ def bench_service(session: nox.Session) -> None:
 
     `nox -s bench_service -- --help` lists the options, such as `--base REV`,
     `--framework`, `--database mysql`, `--seconds` and `--rounds`."""
-    require_a_commit(session)
-    install_group(session, "bench")
-    ensure_wrk(session)
-    session.run(str(ROOT / "scripts" / "ensure-services"), external=True)
-    session.run(
-        "python",
-        "-m",
-        "service_bench",
-        *session.posargs,
-        env={**uv_environment(), "PYTHONPATH": str(ROOT / "tests")},
-    )
+    run_service_bench(session, "service_bench")
 
 
 @nox.session
@@ -248,14 +253,4 @@ def bench_queue(session: nox.Session) -> None:
 
     `nox -s bench_queue -- --help` lists the options, such as `--framework`,
     `--database mysql`, `--seconds`, `--rounds` and `--rate`."""
-    require_a_commit(session)
-    install_group(session, "bench")
-    ensure_wrk(session)
-    session.run(str(ROOT / "scripts" / "ensure-services"), external=True)
-    session.run(
-        "python",
-        "-m",
-        "service_bench.queue",
-        *session.posargs,
-        env={**uv_environment(), "PYTHONPATH": str(ROOT / "tests")},
-    )
+    run_service_bench(session, "service_bench.queue")

@@ -137,24 +137,32 @@ def working(subject: Subject, workspace: Path, *, worker: bool = True) -> Iterat
         stop(process)
 
 
+@contextlib.contextmanager
+def running(
+    subject: Subject, settings: Settings, workspace: Path, *, worker: bool = True
+) -> Iterator[str]:
+    """The subject served, with its worker if `worker`, until the block ends;
+    yields the service's base URL."""
+    with (
+        serve(
+            subject.project,
+            workspace,
+            app=APP.format(package=subject.project.package),
+            workers=settings.workers,
+            environment=subject.environment,
+            log=workspace / f"{subject.queue}-serve.log",
+        ) as base_url,
+        working(subject, workspace, worker=worker),
+    ):
+        yield base_url
+
+
 def measure_create(
     subject: Subject, settings: Settings, workspace: Path, *, worker: bool = True
 ) -> Load:
     """Create's load on the subject, with its worker running (if it has a queue)
     or without one: then events only pile up in the outbox."""
-    app = APP.format(package=subject.project.package)
-    log_file = workspace / f"{subject.queue}-serve.log"
-    with (
-        serve(
-            subject.project,
-            workspace,
-            app=app,
-            workers=settings.workers,
-            environment=subject.environment,
-            log=log_file,
-        ) as base_url,
-        working(subject, workspace, worker=worker),
-    ):
+    with running(subject, settings, workspace, worker=worker) as base_url:
         subject.headers = api.sign_in(base_url, register=not subject.headers)
         create = api.requests(base_url, subject.headers)["create"]
         api.check("create", create)
@@ -172,19 +180,7 @@ def row_name(queue: str, *, worker: bool) -> str:
 
 
 def measure_events(subject: Subject, settings: Settings, workspace: Path) -> Events:
-    app = APP.format(package=subject.project.package)
-    log_file = workspace / f"{subject.queue}-events.log"
-    with (
-        serve(
-            subject.project,
-            workspace,
-            app=app,
-            workers=settings.workers,
-            environment=subject.environment,
-            log=log_file,
-        ) as base_url,
-        working(subject, workspace),
-    ):
+    with running(subject, settings, workspace) as base_url:
         command = [str(subject.project.python), "-m", "tests.performance.events"]
         command += ["--base-url", base_url, "--rate", str(settings.rate)]
         command += ["--seconds", str(settings.event_seconds)]
