@@ -6,6 +6,7 @@ left unacknowledged (its worker died) goes to another worker after
 EVENT_REDELIVERY_SECONDS.
 """
 
+import asyncio
 from collections.abc import AsyncGenerator
 from datetime import datetime
 from typing import Any, cast
@@ -50,13 +51,24 @@ def message_event(message: Message) -> Event:
 
 
 class RedeliveringStreamBroker(RedisStreamBroker):
-    """Taskiq's Redis stream broker, looking for messages to redeliver whenever
-    its read returns: its own looks only after a read that brought new ones, so
-    an event left by a dead worker would wait for the next new event."""
+    """Taskiq's Redis stream broker, with two differences.
+
+    It looks for messages to redeliver whenever its read returns: its own looks
+    only after a read that brought new ones, so an event left by a dead worker
+    would wait for the next new event.
+
+    It stops reading once `stopping` is set, at the end of the read under way,
+    rather than by the reader's cancellation alone: the Redis client can take a
+    read cancelled as its timeout expires for a timeout, and read again.
+    """
+
+    def __init__(self, *, stopping: asyncio.Event, **options: Any) -> None:
+        super().__init__(**options)
+        self._stopping = stopping
 
     async def listen(self) -> AsyncGenerator[AckableMessage]:
         async with Redis(connection_pool=self.connection_pool) as redis:
-            while True:
+            while not self._stopping.is_set():
                 fetched = await redis.xreadgroup(
                     self.consumer_group_name,
                     self.consumer_name,
@@ -86,8 +98,11 @@ class RedeliveringStreamBroker(RedisStreamBroker):
 class EventBroker:
     """Publishes events to the stream, and delivers what workers read from it."""
 
-    def __init__(self, settings: Settings, delivery: EventDelivery) -> None:
+    def __init__(
+        self, settings: Settings, delivery: EventDelivery, stopping: asyncio.Event
+    ) -> None:
         self.taskiq = RedeliveringStreamBroker(
+            stopping=stopping,
             url=settings.broker_url,
             queue_name=settings.broker_stream,
             consumer_group_name=f"{settings.broker_stream}:workers",
