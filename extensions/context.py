@@ -28,6 +28,64 @@ DATA_SERVER_IMAGES = {"postgresql": "postgres", "mysql": "mariadb"}
 
 
 @dataclass(frozen=True)
+class Broker:
+    """What a queue's broker brings: its client, its server, and how the service reaches it."""
+
+    label: str
+    # Taskiq's broker for it, and the client readiness asks.
+    requirements: tuple[str, ...]
+    port: str
+    # BROKER_URL in local development (the tests' default), and in compose.yaml.
+    local_url: str
+    compose_url: str
+    # What a deployment's BROKER_URL looks like, placeholders and all.
+    url_shape: str
+    # The server's image in compose.yaml and CI, and its tag.
+    image: str
+    image_tag: str
+    # Where a message that a dead worker took goes, as the docs say it.
+    redelivery: str
+
+
+BROKERS = {
+    "redis": Broker(
+        "Redis",
+        ("taskiq-redis>=1.2",),
+        "6379",
+        "redis://127.0.0.1:6379/1",
+        "redis://redis:6379/1",
+        "redis://:<password>@<host>:6379/1",
+        "redis",
+        "8.2",
+        "to another worker once it has waited EVENT_REDELIVERY_SECONDS unacknowledged",
+    ),
+    "rabbitmq": Broker(
+        "RabbitMQ",
+        ("aio-pika>=9.5", "taskiq-aio-pika>=0.6"),
+        "5672",
+        "amqp://guest:guest@127.0.0.1:5672/",
+        "amqp://guest:guest@rabbitmq:5672/",
+        "amqp://<user>:<password>@<host>:5672/<vhost>",
+        "rabbitmq",
+        "4.1",
+        "back to the queue as soon as the broker sees the worker's connection close",
+    ),
+    "nats": Broker(
+        "NATS JetStream",
+        ("nats-py>=2.10", "taskiq-nats>=0.7"),
+        "4222",
+        "nats://127.0.0.1:4222",
+        "nats://nats:4222",
+        "nats://<user>:<password>@<host>:4222",
+        "nats",
+        "2.11",
+        "to another worker once it has waited EVENT_REDELIVERY_SECONDS unacknowledged",
+    ),
+}
+NO_BROKER = Broker("", (), "", "", "", "", "", "", "")
+
+
+@dataclass(frozen=True)
 class Framework:
     """What the documents say of a web framework."""
 
@@ -214,8 +272,7 @@ def runtime_requirements(context: dict[str, Any], database: Database) -> list[Re
         requirements += [Requirement("argon2-cffi>=25.1"), Requirement("pyjwt>=2.10")]
     if context["uses_redis"]:
         requirements.append(Requirement("redis>=7.0"))
-    if context["uses_taskiq"]:
-        requirements.append(Requirement("taskiq-redis>=1.2"))
+    requirements += [Requirement(spec) for spec in context["broker_facts"].requirements]
     if context["uses_tracing"]:
         requirements += [
             Requirement(f"opentelemetry-{name}")
@@ -262,8 +319,16 @@ class StackFacts(ContextHook):
         # Item events go through a transactional outbox to a worker.
         context["uses_queue"] = context.get("queue", "none") != "none"
         context["uses_taskiq"] = context.get("queue") == "taskiq"
+        # The broker's answer stands only with a queue (it is asked only then).
+        broker = str(context.get("broker")) if context["uses_queue"] else ""
+        context["uses_redis_broker"] = broker == "redis"
+        context["uses_rabbitmq"] = broker == "rabbitmq"
+        context["uses_nats"] = broker == "nats"
+        context["broker_facts"] = BROKERS.get(broker, NO_BROKER)
+        context["broker_label"] = context["broker_facts"].label
+        context["broker_port"] = context["broker_facts"].port
         # Redis serves the cache, the broker, or both.
-        context["uses_redis"] = context["uses_cache"] or context["uses_taskiq"]
+        context["uses_redis"] = context["uses_cache"] or context["uses_redis_broker"]
         context["uses_sqlite"] = database == "sqlite"
         context["uses_postgresql"] = database == "postgresql"
         context["uses_mysql"] = database == "mysql"
@@ -279,7 +344,7 @@ class StackFacts(ContextHook):
         context["uses_database_server"] = bool(facts.port)
         # Servers the service reaches over the network, which tests can cut off.
         context["has_network_dependencies"] = (
-            context["uses_database_server"] or context["uses_redis"]
+            context["uses_database_server"] or context["uses_redis"] or context["uses_queue"]
         )
         context["database_label"] = facts.label
         context["database_driver"] = facts.django_driver if orm == "django" else facts.driver
@@ -311,6 +376,11 @@ class StackFacts(ContextHook):
         context["data_server_images"] = [
             *([DATA_SERVER_IMAGES[str(database)]] if database in DATA_SERVER_IMAGES else []),
             *(["redis"] if context["uses_redis"] else []),
+            *(
+                [context["broker_facts"].image]
+                if context["uses_queue"] and not context["uses_redis_broker"]
+                else []
+            ),
         ]
         context["uses_telemetry"] = bool(set(observability) & {"metrics", "tracing", "sentry"})
         # Deployment files that CI validates offline: manifests and alert rules.

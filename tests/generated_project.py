@@ -23,7 +23,9 @@ SERVERS = {
     ("database", "postgresql"): ("PostgreSQL", 5432),
     ("database", "mysql"): ("MariaDB", 3306),
     ("cache", "redis"): ("Redis", 6379),
-    ("queue", "taskiq"): ("Redis", 6379),
+    ("broker", "redis"): ("Redis", 6379),
+    ("broker", "rabbitmq"): ("RabbitMQ", 5672),
+    ("broker", "nats"): ("NATS", 4222),
 }
 COVERAGE_FLOOR = 90.0
 COVERAGE_REACHED = re.compile(r"Required test coverage of ([\d.]+)% reached")

@@ -1,33 +1,34 @@
-"""The broker: a Redis stream, through Taskiq.
+"""The broker, through Taskiq: the relay publishes each event as one message, and
+workers take the messages and hand each event to its consumers.
 
-The relay publishes each event as one message. A worker acknowledges a
-message once every consumer handled the event or it was parked; a message
-left unacknowledged (its worker died) goes to another worker after
-EVENT_REDELIVERY_SECONDS.
+A worker acknowledges a message once every consumer handled the event or it was
+parked: a message left unacknowledged (its worker died) goes to another worker
+(transport.py says when). Which broker carries the messages is transport.py's
+concern; this module is the same for every broker.
 """
 
 import asyncio
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
-from redis.asyncio import Redis
-from taskiq import AckableMessage, Context, TaskiqDepends
-from taskiq_redis import RedisStreamBroker
+from taskiq import AsyncBroker, Context, TaskiqDepends
 
 from ..core.settings import Settings
 from ..services.business.entities import Event
 from ..services.business.events import EventDelivery
+from .transport import event_transport
 
 # The one task: hand an event to its consumers.
 DELIVER_EVENT = "events.deliver"
-# How long a worker's read waits for a message before it looks for ones to redeliver.
-READ_BLOCK_MILLISECONDS = 1000
 
 Message = dict[str, Any]
-# What Redis answers a read of a stream with: (message id, fields) pairs.
-Entries = list[tuple[bytes, dict[bytes, bytes]]]
+
+
+class BrokerUnavailableError(Exception):
+    """The worker has no connection to the broker at the moment."""
 
 
 def event_message(event: Event) -> Message:
@@ -50,69 +51,26 @@ def message_event(message: Message) -> Event:
     )
 
 
-class RedeliveringStreamBroker(RedisStreamBroker):
-    """Taskiq's Redis stream broker, with two differences.
-
-    It looks for messages to redeliver whenever its read returns: its own looks
-    only after a read that brought new ones, so an event left by a dead worker
-    would wait for the next new event.
-
-    It stops reading once `stopping` is set, at the end of the read under way,
-    rather than by the reader's cancellation alone: the Redis client can take a
-    read cancelled as its timeout expires for a timeout, and read again.
-    """
-
-    def __init__(self, *, stopping: asyncio.Event, **options: Any) -> None:
-        super().__init__(**options)
-        self._stopping = stopping
-
-    async def listen(self) -> AsyncGenerator[AckableMessage]:
-        async with Redis(connection_pool=self.connection_pool) as redis:
-            while not self._stopping.is_set():
-                fetched = await redis.xreadgroup(
-                    self.consumer_group_name,
-                    self.consumer_name,
-                    {self.queue_name: ">"},
-                    block=self.block,
-                    count=self.count,
-                )
-                for _stream, messages in cast(list[tuple[bytes, Entries]], fetched or []):
-                    for message_id, fields in messages:
-                        yield self._ackable(message_id, fields)
-                # Messages a worker took and never acknowledged, idle long enough.
-                _, claimed, *_ = await redis.xautoclaim(
-                    self.queue_name,
-                    self.consumer_group_name,
-                    self.consumer_name,
-                    min_idle_time=self.idle_timeout,
-                    count=self.unacknowledged_batch_size,
-                )
-                for message_id, fields in cast(Entries, claimed):
-                    yield self._ackable(message_id, fields)
-
-    def _ackable(self, message_id: bytes, fields: dict[bytes, bytes]) -> AckableMessage:
-        ack = self._ack_generator(id=message_id.decode(), queue_name=self.queue_name)
-        return AckableMessage(data=fields[b"data"], ack=ack)
-
-
 class EventBroker:
-    """Publishes events to the stream, and delivers what workers read from it."""
+    """Publishes events to the broker, and delivers what workers take from it."""
 
     def __init__(
         self, settings: Settings, delivery: EventDelivery, stopping: asyncio.Event
     ) -> None:
-        self.taskiq = RedeliveringStreamBroker(
-            stopping=stopping,
-            url=settings.broker_url,
-            queue_name=settings.broker_stream,
-            consumer_group_name=f"{settings.broker_stream}:workers",
-            maxlen=settings.broker_max_length,
-            xread_block=READ_BLOCK_MILLISECONDS,
-            idle_timeout=int(settings.event_redelivery_seconds * 1000),
-            socket_connect_timeout=settings.broker_timeout_seconds,
-            socket_timeout=settings.broker_timeout_seconds + READ_BLOCK_MILLISECONDS / 1000,
-            timeout=settings.broker_timeout_seconds,
-        )
+        self._settings = settings
+        self._delivery = delivery
+        self._stopping = stopping
+        # Sends a message through the connection of the moment, if there is one.
+        self._send: Callable[[Message], Awaitable[object]] | None = None
+
+    @asynccontextmanager
+    async def connected(self) -> AsyncIterator[AsyncBroker]:
+        """A new connection to the broker for the block, for publishing and
+        receiving; closed after it, whatever ended it. Each connection is new,
+        so a failed one leaves nothing behind."""
+        taskiq = event_transport(self._settings, self._stopping)
+        taskiq.is_worker_process = True
+        delivery = self._delivery
 
         async def deliver(
             message: Message,
@@ -123,22 +81,27 @@ class EventBroker:
             # database is down), the broker gives it to a worker again later.
             await context.ack()
 
-        self._deliver = self.taskiq.register_task(deliver, task_name=DELIVER_EVENT)
+        task = taskiq.register_task(deliver, task_name=DELIVER_EVENT)
+
+        async def send(message: Message) -> None:
+            await task.kiq(message)
+
+        try:
+            await taskiq.startup()
+            self._send = send
+            yield taskiq
+        finally:
+            self._send = None
+            with suppress(Exception):
+                await taskiq.shutdown()
+
+    @property
+    def is_connected(self) -> bool:
+        return self._send is not None
 
     async def publish(self, event: Event) -> None:
-        await self._deliver.kiq(event_message(event))
-
-
-class BrokerConnection:
-    """What readiness asks: whether the broker answers."""
-
-    def __init__(self, url: str, timeout_seconds: float) -> None:
-        self.client: Redis = Redis.from_url(
-            url, socket_timeout=timeout_seconds, socket_connect_timeout=timeout_seconds
-        )
-
-    async def ping(self) -> None:
-        await self.client.ping()
-
-    async def close(self) -> None:
-        await self.client.aclose()
+        """Publish `event`, or raise: the relay then leaves it pending in the outbox."""
+        if self._send is None:
+            raise BrokerUnavailableError("not connected to the broker")
+        async with asyncio.timeout(self._settings.broker_timeout_seconds):
+            await self._send(event_message(event))
