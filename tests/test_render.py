@@ -306,10 +306,12 @@ def test_gitlab_template_update_runs_in_scheduled_pipelines_only(
     assert "when" not in rule
 
 
-# The service container and test URL scheme of each database server in CI.
 # The image CI runs each database server from.
 CI_DATABASE_IMAGES = {"postgresql": "postgres:17", "mysql": "mariadb:11.4"}
 CI_REDIS_IMAGE = "redis:8.2"
+# The image CI runs each broker from (Redis's serves the cache too), and its URL scheme.
+CI_BROKER_IMAGES = {"redis": CI_REDIS_IMAGE, "rabbitmq": "rabbitmq:4.1", "nats": "nats:2.11"}
+BROKER_URL_SCHEMES = {"redis": "redis://", "rabbitmq": "amqp://", "nats": "nats://"}
 # SQLAlchemy's URLs name the async driver; Django's name the database alone.
 ASYNC_DRIVERS = {"postgresql": "asyncpg", "mysql": "aiomysql"}
 
@@ -321,37 +323,63 @@ def ci_database_url_scheme(combination: Combination) -> str:
     return f"{database}+{ASYNC_DRIVERS[database]}://"
 
 
+def broker(combination: Combination) -> str | None:
+    """The broker the queue takes events from; None without a queue."""
+    return combination.get("broker") if combination.get("queue", "none") != "none" else None
+
+
 @over(having(STATIC, ci="gitlab"))
 def test_gitlab_ci_tests_against_the_servers_chosen_and_no_others(
     project: RenderedProject,
 ) -> None:
     pipeline = yaml.safe_load((project.root / ".gitlab-ci.yml").read_text(encoding="utf-8"))
     test_job = pipeline["test"]
+    services = test_job.get("services", [])
 
     images, variables = expected_ci_servers(project.combination)
-    assert [service["name"] for service in test_job.get("services", [])] == images
+    assert [service["name"] for service in services] == images
     assert sorted(name for name in test_job.get("variables", {}) if name.startswith("TEST_")) == (
         sorted(variables)
     )
     for name, prefix in variables.items():
         assert test_job["variables"][name].startswith(prefix)
+    for service in services:
+        if service["name"].startswith("nats:"):
+            assert "-js" in service["command"], "NATS runs without JetStream"
 
 
 def expected_ci_servers(combination: Combination) -> tuple[list[str], dict[str, str]]:
-    """The service images a test job needs, and its TEST_* URLs with their schemes."""
+    """The server images a test job needs, and its TEST_* URLs with their schemes."""
     images: list[str] = []
     variables: dict[str, str] = {}
     if combination["database"] in CI_DATABASE_IMAGES:
         images.append(CI_DATABASE_IMAGES[combination["database"]])
         variables["TEST_DATABASE_URL"] = ci_database_url_scheme(combination)
-    # One Redis serves the cache and the broker alike.
-    if combination["cache"] == "redis" or combination.get("queue", "none") == "taskiq":
+    # One Redis serves the cache and a Redis broker alike.
+    if combination["cache"] == "redis" or broker(combination) == "redis":
         images.append(CI_REDIS_IMAGE)
     if combination["cache"] == "redis":
         variables["TEST_CACHE_URL"] = "redis://"
-    if combination.get("queue", "none") == "taskiq":
-        variables["TEST_BROKER_URL"] = "redis://"
+    if chosen := broker(combination):
+        if chosen != "redis":
+            images.append(CI_BROKER_IMAGES[chosen])
+        variables["TEST_BROKER_URL"] = BROKER_URL_SCHEMES[chosen]
     return images, variables
+
+
+def started_by_steps(steps: list[dict[str, str]]) -> list[tuple[str, list[str]]]:
+    """The images that steps start with `docker run` (a server that a service
+    container cannot start), each with the arguments after it."""
+    started = []
+    for step in steps:
+        if "docker run" in (run := step.get("run", "")):
+            # The image is the first name:tag word; port mappings start with a digit.
+            words = run.split()
+            [position, *_] = (
+                i for i, w in enumerate(words) if re.fullmatch(r"[a-z][\w./-]*:[\w.-]+", w)
+            )
+            started.append((words[position], words[position + 1 :]))
+    return started
 
 
 @over(having(STATIC, ci="github"))
@@ -362,12 +390,63 @@ def test_github_workflow_tests_against_the_servers_chosen_and_no_others(
         (project.root / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
     )
     test_job = workflow["jobs"]["test"]
+    started = started_by_steps(test_job["steps"])
 
     images, variables = expected_ci_servers(project.combination)
-    assert [service["image"] for service in test_job.get("services", {}).values()] == images
+    services = [service["image"] for service in test_job.get("services", {}).values()]
+    assert services + [image for image, _ in started] == images
     assert sorted(test_job.get("env", {})) == sorted(variables)
     for name, prefix in variables.items():
         assert test_job["env"][name].startswith(prefix)
+    for image, arguments in started:
+        if image.startswith("nats:"):
+            assert "-js" in arguments, "NATS runs without JetStream"
+
+
+def expected_compose_servers(combination: Combination) -> set[str]:
+    """The compose services of the servers the project needs."""
+    servers = {"db"} if combination["database"] in CI_DATABASE_IMAGES else set()
+    if combination["cache"] == "redis" or broker(combination) == "redis":
+        servers.add("redis")
+    if chosen := broker(combination):
+        servers.add(chosen)
+    return servers
+
+
+@over(STATIC)
+def test_compose_runs_the_servers_chosen_and_no_others(project: RenderedProject) -> None:
+    compose = yaml.safe_load((project.root / "compose.yaml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    # The service's own image is built; monitoring is behind a profile.
+    servers = {
+        name: service
+        for name, service in services.items()
+        if "build" not in service and "profiles" not in service
+    }
+    chosen = broker(project.combination)
+
+    assert set(servers) == expected_compose_servers(project.combination)
+    for name, server in servers.items():
+        assert all(port.startswith("127.0.0.1:") for port in server["ports"]), name
+        assert "healthcheck" in server, name
+        # The database is the migrations' to wait for; the app waits for them.
+        waiting = services["migrate" if name == "db" else "app"]["depends_on"]
+        assert name in waiting, name
+    environment = services["app"]["environment"]
+    if chosen is None:
+        assert "BROKER_URL" not in environment
+        assert "worker" not in services
+        return
+    url = environment["BROKER_URL"]
+    assert url.startswith(BROKER_URL_SCHEMES[chosen])
+    assert f"@{chosen}:" in url or f"//{chosen}:" in url, url
+    # Its readiness asks what the service's does.
+    assert services["worker"]["depends_on"] == services["app"]["depends_on"]
+    assert chosen in services["worker"]["depends_on"]
+    # What the broker holds outlives its container.
+    assert any(volume.split(":")[0] in compose["volumes"] for volume in servers[chosen]["volumes"])
+    if chosen == "nats":
+        assert "-js" in servers["nats"]["command"], "NATS runs without JetStream"
 
 
 @over(having(STATIC, ci="gitlab"))
