@@ -201,6 +201,31 @@ def test_a_queue_runs_workers_probed_on_their_health_port(project: RenderedProje
             assert int(config["SHUTDOWN_TIMEOUT_SECONDS"]) < pod["terminationGracePeriodSeconds"]
 
 
+# The port each broker listens on; Redis's serves the cache too.
+BROKER_PORTS = {"redis": 6379, "rabbitmq": 5672, "nats": 4222}
+CACHE_PORT = 6379
+
+
+@over(MANIFEST_COMBINATIONS)
+def test_network_policies_reach_the_cache_and_broker_chosen_and_no_other(
+    project: RenderedProject,
+) -> None:
+    combination = project.combination
+    expected = {CACHE_PORT} if combination["cache"] == "redis" else set()
+    if combination.get("queue", "none") != "none":
+        expected.add(BROKER_PORTS[combination["broker"]])
+    for environment, objects in environment_objects(project):
+        policies = [o for o in objects if o["kind"] == "NetworkPolicy"]
+        assert policies, environment
+        # The service's and the worker's alike: the worker's readiness asks the cache too.
+        for policy in policies:
+            ports = {
+                port["port"] for rule in policy["spec"]["egress"] for port in rule.get("ports", [])
+            }
+            reached = ports & set(BROKER_PORTS.values())
+            assert reached == expected, (environment, checks.object_name(policy))
+
+
 def selected_labels(manifest: dict[str, Any]) -> dict[str, str] | None:
     """The labels of the pods an object selects, if it selects pods."""
     spec = manifest.get("spec") or {}
