@@ -649,8 +649,15 @@ class Model:
             return False
         return True
 
-    def covering(self, strength: int, at_defaults: Iterable[str] = ()) -> tuple[Combination, ...]:
-        """A covering array of `strength`, the questions `at_defaults` held at their default."""
+    def covering(
+        self,
+        strength: int,
+        at_defaults: Iterable[str] = (),
+        given: Iterable[Combination] = (),
+    ) -> tuple[Combination, ...]:
+        """A covering array of `strength`, the questions `at_defaults` held at
+        their default: the rows that, with the `given` combinations, cover every
+        allowed tuple (the given ones are not repeated)."""
         return tuple(
             self.combination_of(row)
             for row in covering.covering_array(
@@ -658,6 +665,7 @@ class Model:
                 strength,
                 self.groups,
                 {name: factor.default for name, factor in self.factors.items()},
+                given=[self.row(combination) for combination in given],
             )
         )
 
@@ -682,6 +690,33 @@ class Model:
             strength,
             self.groups,
         )
+
+    def covering_subset(
+        self,
+        combinations: Sequence[Combination],
+        strength: int,
+        first: Iterable[Combination] = (),
+    ) -> tuple[Combination, ...]:
+        """`first`, then as few of `combinations` as have, with them, every tuple
+        of `strength` factors that `combinations` have: each picked greedily, the
+        one that adds the most."""
+        names = list(self.factors)
+
+        def tuples(combination: Combination) -> set[covering.Tuple]:
+            row = self.row(combination)
+            return {
+                tuple((name, row[name]) for name in subset)
+                for subset in itertools.combinations(names, strength)
+            }
+
+        has = {combination: tuples(combination) for combination in combinations}
+        chosen = list(first)
+        missing = set().union(*has.values()).difference(*(tuples(c) for c in chosen))
+        while missing:
+            best = max(combinations, key=lambda combination: len(has[combination] & missing))
+            chosen.append(best)
+            missing -= has[best]
+        return tuple(chosen)
 
     def all_combinations(self) -> tuple[Combination, ...]:
         """Every valid combination: the full product, constraints applied (on demand)."""

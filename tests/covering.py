@@ -110,14 +110,18 @@ def covering_array(
     strength: int,
     groups: Iterable[Group] = (),
     defaults: Mapping[str, Hashable] | None = None,
+    given: Iterable[Mapping[str, Hashable]] = (),
 ) -> list[Row]:
-    """Valid rows (factor -> value) covering every allowed tuple of `strength` factors."""
+    """Valid rows (factor -> value) that, with the `given` rows (which are not
+    returned), cover every allowed tuple of `strength` factors."""
     names = list(factors)
     defaults = defaults or {}
     constraints = Constraints(factors, groups)
     ordered = allowed_tuples(factors, strength, constraints)
     uncovered = set(ordered)
     t = min(strength, len(names))
+    for row in given:
+        uncovered.difference_update(_tuples_of(row, itertools.combinations(names, t)))
     position = 0
     rows: list[Row] = []
     while uncovered:

@@ -181,15 +181,27 @@ class Matrix:
     # Every allowed triple of answer values of any three factors.
     strength_3: tuple[Combination, ...]
     # Every allowed pair of values of the factors that shape Python files or
-    # services, the others at their defaults.
+    # services, the others at their defaults, with the defaults and everything on.
     pairwise: tuple[Combination, ...]
     static: tuple[Combination, ...]
     suites: tuple[Combination, ...]
+    # As few of `static` as have every pair of answer values that `static` has.
+    static_pairwise: tuple[Combination, ...]
 
     @property
     def python(self) -> tuple[Combination, ...]:
         """One rendered combination per distinct set of Python files."""
         return first_per(python_key, self.static)
+
+    @property
+    def typed(self) -> tuple[Combination, ...]:
+        """The rendered combinations that mypy and the security checks read: one
+        per distinct set of Python files among `static_pairwise`. Their findings
+        come from one file, or from two answers that shape it together; ruff,
+        which reads every distinct set, finds the names a third answer leaves
+        undefined or unused."""
+        keys = {python_key(combination) for combination in self.static_pairwise}
+        return tuple(c for c in self.python if python_key(c) in keys)
 
     @property
     def manifests(self) -> tuple[Combination, ...]:
@@ -222,6 +234,7 @@ class Matrix:
             "pairwise rows": len(self.pairwise),
             "rendered projects": len(self.static),
             "distinct Python sets": len(self.python),
+            "type-checked Python sets": len(self.typed),
             "distinct manifest sets": len(self.manifests),
             "generated suites": len(self.suites),
             "suites with hostile-input tests": len(self.fuzzed),
@@ -234,16 +247,19 @@ def build_matrix(model: Model, mode: str) -> Matrix:
     defaults = model.defaults
     profile = everything_on(model)
     strength_3 = model.covering(3)
-    pairwise = model.covering(2, at_defaults=NOT_SHAPING_PYTHON)
+    # The rows the defaults and everything on leave uncovered: they run anyway.
+    pairwise = model.covering(2, at_defaults=NOT_SHAPING_PYTHON, given=(defaults, *profile))
     if mode == "full":
         static = model.all_combinations()
         suites = first_per(python_key, static)
+        static_pairwise = static
     elif mode == "quick":
-        static = suites = (defaults,)
+        static = suites = static_pairwise = (defaults,)
     else:
         static = unique((defaults, *profile, *strength_3))
         suites = unique((defaults, *profile, *pairwise))
-    return Matrix(mode, defaults, profile, strength_3, pairwise, static, suites)
+        static_pairwise = model.covering_subset(static, 2, first=(defaults, *profile))
+    return Matrix(mode, defaults, profile, strength_3, pairwise, static, suites, static_pairwise)
 
 
 MODE = os.environ.get("GROUNDWORK_MATRIX", "ci")
@@ -258,6 +274,8 @@ SUITES = MATRIX.suites
 FUZZED = MATRIX.fuzzed
 # ruff and mypy: once per distinct set of Python files.
 PYTHON_COMBINATIONS = MATRIX.python
+# mypy and the security checks: once per distinct set among a pairwise subset.
+TYPED_COMBINATIONS = MATRIX.typed
 # Compared with the representative of their Python files, to prove that the
 # NOT_SHAPING_PYTHON answers change none: the other rendered combinations, and
 # the defaults and everything on with each other answer to those questions

@@ -359,11 +359,30 @@ def test_the_strength_3_array_covers_every_allowed_triple() -> None:
     assert MODEL.uncovered(MATRIX.strength_3, 3) == []
 
 
-def test_the_pairwise_array_covers_every_allowed_pair_of_the_python_answers() -> None:
-    assert MODEL.uncovered(MATRIX.pairwise, 2, at_defaults=NOT_SHAPING_PYTHON) == []
+def test_the_suites_cover_every_allowed_pair_of_the_python_answers() -> None:
+    # The pairwise array leaves to the defaults and everything on what they have.
+    suites = (MATRIX.defaults, *MATRIX.everything_on, *MATRIX.pairwise)
+    assert MODEL.uncovered(suites, 2, at_defaults=NOT_SHAPING_PYTHON) == []
+    assert MODEL.uncovered(MATRIX.pairwise, 2, at_defaults=NOT_SHAPING_PYTHON) != []
     for combination in MATRIX.pairwise:
         for question in NOT_SHAPING_PYTHON:
             assert combination.get(question) == MODEL.defaults.get(question)
+
+
+def test_the_type_checked_subset_covers_every_pair_and_renders_nothing_more() -> None:
+    assert MODEL.uncovered(MATRIX.static_pairwise, 2) == []
+    assert set(MATRIX.static_pairwise) <= set(MATRIX.static)
+    assert set(MATRIX.typed) <= set(MATRIX.python)
+    assert len(MATRIX.typed) < len(MATRIX.python)
+
+
+def test_a_subset_picks_what_covers_the_pairs_of_the_whole() -> None:
+    rows = MATRIX.strength_3
+    subset = MODEL.covering_subset(rows, 2, first=rows[:1])
+
+    assert subset[0] == rows[0]
+    assert MODEL.uncovered(subset, 2) == MODEL.uncovered(rows, 2) == []
+    assert len(subset) < len(rows)
 
 
 def test_the_synthetic_arrays_cover_every_allowed_tuple(synthetic: Model) -> None:
@@ -419,6 +438,17 @@ def test_an_array_with_an_altered_row_is_reported() -> None:
     pytest.fail("no triple is covered by one row only")
 
 
+def test_rows_given_to_an_array_are_covered_by_them_and_not_repeated() -> None:
+    factors = {"a": (1, 2), "b": (1, 2), "c": (1, 2)}
+    given = [{"a": 1, "b": 1, "c": 1}, {"a": 2, "b": 2, "c": 2}]
+
+    rows = covering.covering_array(factors, 2, given=given)
+
+    assert covering.uncovered([*given, *rows], factors, 2) == []
+    assert covering.uncovered(rows, factors, 2) != []
+    assert not any(row in given for row in rows)
+
+
 def test_uncovered_finds_a_missing_tuple_under_constraints() -> None:
     factors = {"a": (1, 2), "b": (1, 2), "c": (1, 2)}
     # b == 2 only with a == 2.
@@ -446,6 +476,7 @@ ARRAY_IDS = textwrap.dedent(
     print(json.dumps({
         "strength_3": [c.id for c in MATRIX.strength_3],
         "pairwise": [c.id for c in MATRIX.pairwise],
+        "typed": [c.id for c in MATRIX.typed],
     }))
     """
 )
@@ -457,6 +488,7 @@ def test_the_arrays_are_the_same_in_every_process() -> None:
     here = {
         "strength_3": [c.id for c in MATRIX.strength_3],
         "pairwise": [c.id for c in MATRIX.pairwise],
+        "typed": [c.id for c in MATRIX.typed],
     }
     assert [c.id for c in MODEL.covering(3)] == here["strength_3"]
     # This process's hash seed is random; the other's is fixed, so they differ.

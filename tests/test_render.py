@@ -7,9 +7,10 @@ Kubernetes and monitoring files have their own module, tests/test_operations.py.
 Each combination is rendered once per session (tests/rendering.py RenderCache).
 Combinations with the same Python files share one xdist worker (`over()`
 groups them by `python_key`), so that comparing them with each other renders
-nothing twice. ruff and mypy run once per set of Python files
-(PYTHON_COMBINATIONS): the other answers change no file they read
-(test_only_python_answers_change_python_files).
+nothing twice. ruff runs once per set of Python files (PYTHON_COMBINATIONS):
+the other answers change no file it reads
+(test_only_python_answers_change_python_files). mypy and the security checks
+run once per set among a pairwise subset of them (TYPED_COMBINATIONS).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from rendering import (
     PYTHON_COMBINATIONS,
     PYTHON_DERIVED,
     STATIC,
+    TYPED_COMBINATIONS,
     Render,
     RenderCache,
     RenderedProject,
@@ -118,7 +120,7 @@ def test_ruff_format_leaves_output_unchanged(project: RenderedProject, checker: 
     assert result.returncode == 0, checks.report(result)
 
 
-@over(PYTHON_COMBINATIONS)
+@over(TYPED_COMBINATIONS)
 def test_mypy_strict_passes(
     project: RenderedProject, checker: Checker, mypy_cache: Callable[[str], Path]
 ) -> None:
@@ -130,7 +132,7 @@ def test_mypy_strict_passes(
     assert result.returncode == 0, checks.report(result)
 
 
-@over(STATIC)
+@over(TYPED_COMBINATIONS)
 def test_bandit_and_detect_secrets_pass(project: RenderedProject, checker: Checker) -> None:
     tools = checker(project.combination["python_version"]) / "bin"
 
