@@ -1,5 +1,6 @@
 """Background work side by side: the working tree's service rendered without a
-queue and with each queue copier.yml offers, every other answer the same.
+queue and with each queue on each broker copier.yml offers, every other answer
+the same.
 
 Each gets a fresh database. Round after round (none, then each queue), each is
 served in its production profile, with a worker beside it when it has a queue
@@ -49,7 +50,6 @@ TEMPLATE = Path(__file__).resolve().parents[2]
 PROJECT_NAME = "Groundwork Bench"
 APP = "{package}.core.app:create_app"
 NO_QUEUE = "none"
-BROKER_URL = "redis://127.0.0.1:6379/1"
 STARTUP_TIMEOUT_SECONDS = 60.0
 # What the generated event benchmark prints.
 EVENTS_LINE = re.compile(
@@ -85,6 +85,7 @@ class Events:
 
 @dataclass
 class Subject:
+    # NO_QUEUE, or the queue and its broker: "taskiq-redis".
     queue: str
     project: Project
     database: str
@@ -169,7 +170,7 @@ def measure_create(
         options = wrk.Options(threads=2, connections=settings.connections)
         load = wrk.run(create, options, settings.seconds, workspace)
     rate, p99 = load.requests_per_second, load.p99_ms
-    log(f"  {row_name(subject.queue, worker=worker):<22} {rate:8.1f} req/s  p99 {p99:7.2f} ms")
+    log(f"  {row_name(subject.queue, worker=worker):<30} {rate:8.1f} req/s  p99 {p99:7.2f} ms")
     return load
 
 
@@ -199,29 +200,38 @@ def measure_events(subject: Subject, settings: Settings, workspace: Path) -> Eve
     return Events(float(p50), float(p99), float(longest), int(missing))
 
 
+def queues() -> list[dict[str, str]]:
+    """No queue first (the others are compared with it), then each queue on each broker."""
+    offered_queues = [queue for queue in offered("queue") if queue != NO_QUEUE]
+    return [{"queue": NO_QUEUE}] + [
+        {"queue": queue, "broker": broker}
+        for queue in offered_queues
+        for broker in offered("broker")
+    ]
+
+
 def bench(settings: Settings, workspace: Path) -> str:
     subjects: list[Subject] = []
-    # No queue first: the others are compared with it.
-    for queue in sorted(offered("queue"), key=lambda queue: queue != NO_QUEUE):
-        log(f"rendering and installing the working tree with queue {queue}")
-        answers = {
+    for answers in queues():
+        name = "-".join(answers.values())
+        log(f"rendering and installing the working tree with {name}")
+        answers |= {
             "project_name": PROJECT_NAME,
             "framework": settings.framework,
             "database": settings.database,
             "auth": "jwt",
-            "queue": queue,
         }
-        project = render(TEMPLATE, "HEAD", workspace / queue, answers)
-        database = f"gwqueue_{os.getpid()}_{queue}"
+        project = render(TEMPLATE, "HEAD", workspace / name, answers)
+        database = f"gwqueue_{os.getpid()}_{name.replace('-', '_')}"
+        # BROKER_URL: the project's default, the broker on this machine.
         environment = clean_environment(
             APP_ENV="production",
             SECRET_KEY=secrets.token_urlsafe(48),
             DATABASE_URL=with_database(project.default_database_url(), database),
             ACCESS_TOKEN_TTL_SECONDS=str(24 * 3600),
-            BROKER_URL=BROKER_URL,
-            BROKER_STREAM=f"gwqueue-{os.getpid()}-{queue}:events",
+            BROKER_STREAM=f"gwqueue-{os.getpid()}-{name}:events",
         )
-        subjects.append(Subject(queue, project, database, environment))
+        subjects.append(Subject(name, project, database, environment))
     server = Server(subjects[0].environment["DATABASE_URL"])
     write_launchers(workspace, settings.framework)
     results: dict[str, list[Load]] = defaultdict(list)
@@ -250,7 +260,27 @@ def bench(settings: Settings, workspace: Path) -> str:
     finally:
         for subject in subjects:
             server.drop(subject.database)
+            if subject.queue != NO_QUEUE:
+                delete_stream(subject)
     return report(settings, results, events)
+
+
+def delete_stream(subject: Subject) -> None:
+    """The subject's stream, through its own tests' helper: it outlives the bench."""
+    code = (
+        "import asyncio\n"
+        "from tests.broker import delete_stream\n"
+        f"from {subject.project.package}.core.settings import Settings\n"
+        "settings = Settings()\n"
+        "asyncio.run(delete_stream(settings.broker_url, settings.broker_stream))"
+    )
+    subprocess.run(
+        [str(subject.project.python), "-c", code],
+        cwd=subject.project.directory,
+        env=subject.environment,
+        check=False,
+        capture_output=True,
+    )
 
 
 def report(
@@ -263,14 +293,14 @@ def report(
         f"create: wrk -t2 -c{settings.connections} -d{settings.seconds}s, median of"
         f" {settings.rounds} rounds; events: {settings.rate}/s for {settings.event_seconds}s",
         "",
-        f"{'':<22} {'create req/s':>12} {'p99 ms':>8} {'errors':>7} {'ratio':>7}"
+        f"{'':<30} {'create req/s':>12} {'p99 ms':>8} {'errors':>7} {'ratio':>7}"
         f" {'event p50':>10} {'p99':>8} {'max':>8} {'missing':>8}",
     ]
     for name, loads in results.items():
         summary = Summary.of(loads)
         ratio = summary.requests_per_second / base.requests_per_second
         line = (
-            f"{name:<22} {summary.requests_per_second:>12.1f} {summary.p99_ms:>8.2f}"
+            f"{name:<30} {summary.requests_per_second:>12.1f} {summary.p99_ms:>8.2f}"
             f" {summary.errors:>7} {ratio:>7.2f}"
         )
         if name in events:
