@@ -63,8 +63,10 @@ BROKERS = {
         "RabbitMQ",
         ("aio-pika>=9.5", "taskiq-aio-pika>=0.6"),
         "5672",
-        "amqp://guest:guest@127.0.0.1:5672/",
-        "amqp://guest:guest@rabbitmq:5672/",
+        # No user in the URL: RabbitMQ's guest (password guest), which a fresh
+        # server lets in from loopback, and the image from other containers.
+        "amqp://127.0.0.1:5672/",
+        "amqp://rabbitmq:5672/",
         "amqp://<user>:<password>@<host>:5672/<vhost>",
         "rabbitmq",
         "4.1",

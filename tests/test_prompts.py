@@ -17,7 +17,8 @@ import pyte
 import pytest
 import yaml
 from checks import executable
-from rendering import PROJECT_NAME, TEMPLATE_ROOT
+from answers import NOT_ASKED
+from rendering import MODEL, PROJECT_NAME, TEMPLATE_ROOT
 
 ROWS, COLUMNS = 24, 80
 # Generous: the machine may be busy; nothing here measures time.
@@ -136,8 +137,14 @@ def help_of(question: str) -> str:
 
 
 def questions_after(question: str) -> list[str]:
+    """The questions asked after `question` when every answer is the default:
+    not those whose `when` is then false (the broker, without a queue)."""
     names = list(questions())
-    return names[names.index(question) + 1 :]
+    return [
+        name
+        for name in names[names.index(question) + 1 :]
+        if MODEL.row(MODEL.defaults).get(name) is not NOT_ASKED
+    ]
 
 
 def refusal(template_repo: Path, destination: Path, **answers: str) -> str:
