@@ -71,9 +71,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             terminalreporter.write_line(f"        {combination}")
     if ran:
         terminalreporter.write_line("generated projects whose own suites ran:")
-        fuzzed = {combination.id for combination in MATRIX.fuzzed}
+        complete = {combination.id for combination in MATRIX.complete}
         for combination, outcome in sorted(ran):
-            note = "  (and its hostile-input tests)" if combination in fuzzed else ""
+            note = "  (and its costly tests)" if combination in complete else ""
             terminalreporter.write_line(f"{outcome:>6}  {combination}{note}")
 
 

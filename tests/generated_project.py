@@ -85,9 +85,10 @@ def sync(project: Path) -> subprocess.CompletedProcess[str]:
     return uv(project, "sync", "--locked")
 
 
-def run_own_tests(project: Path, *, fuzz: bool = True) -> subprocess.CompletedProcess[str]:
-    """The project's suite; without `fuzz`, its hostile-input tests left out."""
-    selection = () if fuzz else ("-m", "not fuzz")
+def run_own_tests(project: Path, *, costly: bool = True) -> subprocess.CompletedProcess[str]:
+    """The project's suite; without `costly`, its hostile-input tests and those
+    that start server processes left out."""
+    selection = () if costly else ("-m", "not fuzz and not processes")
     return uv(project, "run", "pytest", "-q", "-p", "no:cacheprovider", *selection)
 
 

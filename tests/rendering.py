@@ -97,8 +97,10 @@ NOT_SHAPING_PYTHON = ("ci", "kubernetes")
 NOT_SHAPING_MANIFESTS = ("python_version", "framework", "ci")
 
 
-# Each value of these answers meets the hostile-input tests in some suite.
-FUZZED_ACROSS = ("framework", "database", "auth")
+# Each value of these factors (answers, or the options of observability) meets
+# the costly tests of the generated suites (hostile input, server processes) in
+# some suite.
+COMPLETE_ACROSS = ("framework", "database", "auth", "cache", "observability.metrics")
 
 
 def python_key(combination: Combination) -> str:
@@ -209,16 +211,18 @@ class Matrix:
         return first_per(manifests_key, (c for c in self.static if c["kubernetes"] != "none"))
 
     @property
-    def fuzzed(self) -> tuple[Combination, ...]:
-        """The suites that also run their hostile-input tests (schemathesis,
-        about half a minute per identity): as few as give every value of
-        FUZZED_ACROSS at least once, picked greedily; in the full matrix,
-        every suite."""
+    def complete(self) -> tuple[Combination, ...]:
+        """The suites that also run their costly tests: the hostile-input tests
+        (schemathesis, about half a minute per identity) and the tests that
+        start the service's own server processes (several workers, SIGTERM).
+        As few as give every value of COMPLETE_ACROSS at least once, picked
+        greedily; in the full matrix, every suite."""
         if self.mode == "full":
             return self.suites
 
         def values(combination: Combination) -> set[tuple[str, object]]:
-            return {(question, combination[question]) for question in FUZZED_ACROSS}
+            row = MODEL.row(combination)
+            return {(factor, row[factor]) for factor in COMPLETE_ACROSS}
 
         missing = set().union(*(values(combination) for combination in self.suites))
         chosen: list[Combination] = []
@@ -237,7 +241,7 @@ class Matrix:
             "type-checked Python sets": len(self.typed),
             "distinct manifest sets": len(self.manifests),
             "generated suites": len(self.suites),
-            "suites with hostile-input tests": len(self.fuzzed),
+            "suites with their costly tests": len(self.complete),
         }
 
 
@@ -271,7 +275,8 @@ EVERYTHING_ON_PER_FRAMEWORK = MATRIX.everything_on
 STATIC = MATRIX.static
 # Quality gate 3: these run their own suites against real services.
 SUITES = MATRIX.suites
-FUZZED = MATRIX.fuzzed
+# These run their costly tests too; the other suites leave them out.
+COMPLETE = MATRIX.complete
 # ruff and mypy: once per distinct set of Python files.
 PYTHON_COMBINATIONS = MATRIX.python
 # mypy and the security checks: once per distinct set among a pairwise subset.

@@ -33,7 +33,7 @@ from generated_project import (
     run_own_tests,
     sync,
 )
-from rendering import FUZZED, PACKAGE_NAME, SUITES, Render
+from rendering import COMPLETE, PACKAGE_NAME, SUITES, Render
 
 CONTRACTS = Path(__file__).parent / "contracts"
 
@@ -86,7 +86,7 @@ def test_generated_project_passes_its_own_tests(synced_project: tuple[Combinatio
     combination, project = synced_project
     require_servers(combination.answers)
 
-    result = run_own_tests(project, fuzz=combination in FUZZED)
+    result = run_own_tests(project, costly=combination in COMPLETE)
 
     assert result.returncode == 0, tail(result.stdout + result.stderr)
     floor = coverage_reached(result.stdout)

@@ -16,8 +16,8 @@ import pexpect
 import pyte
 import pytest
 import yaml
-from checks import executable
 from answers import NOT_ASKED
+from checks import executable
 from rendering import MODEL, PROJECT_NAME, TEMPLATE_ROOT
 
 ROWS, COLUMNS = 24, 80
