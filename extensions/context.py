@@ -373,6 +373,10 @@ class StackFacts(ContextHook):
         context["uses_metrics"] = "metrics" in observability
         context["uses_tracing"] = "tracing" in observability
         context["uses_sentry"] = "sentry" in observability
+        # The worker counts the events it relays and handles, and serves them on
+        # its health port; Prometheus scrapes it as a job of its own.
+        context["uses_worker_metrics"] = context["uses_queue"] and context["uses_metrics"]
+        context["worker_job"] = f"{slug}-worker"
         # A major release of a data server is a data migration, not a dependency
         # update: Renovate leaves those to the owners.
         context["data_server_images"] = [
