@@ -304,8 +304,12 @@ def kubernetes_problems(objects: Iterable[Mapping[str, Any]]) -> list[str]:
     return problems
 
 
+# Where the pods serve metrics: the service on its HTTP port, the worker on its health port.
+METRICS_ENDPOINTS = {("http", "/metrics"), ("health", "/metrics")}
+
+
 def prometheus_operator_problems(manifest: Mapping[str, Any]) -> list[str]:
-    """A PrometheusRule's groups go through promtool; a PodMonitor must name the
+    """A PrometheusRule's groups go through promtool; a PodMonitor must name a
     port and path the pods serve metrics on."""
     kind, spec = manifest.get("kind"), manifest.get("spec") or {}
     if kind == "PrometheusRule":
@@ -322,9 +326,9 @@ def prometheus_operator_problems(manifest: Mapping[str, Any]) -> list[str]:
         if not endpoints:
             problems.append("spec.podMetricsEndpoints is empty")
         problems += [
-            f"endpoint {endpoint} must scrape port http at /metrics"
+            f"endpoint {endpoint} must scrape /metrics on port http or health"
             for endpoint in endpoints
-            if (endpoint.get("port"), endpoint.get("path")) != ("http", "/metrics")
+            if (endpoint.get("port"), endpoint.get("path")) not in METRICS_ENDPOINTS
         ]
         return problems
     return [f"unknown kind {kind} in {PROMETHEUS_OPERATOR_API}"]

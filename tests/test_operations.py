@@ -287,6 +287,43 @@ def test_metrics_are_announced_where_the_service_serves_them(
             assert "/metrics" not in paths, "the Ingress exposes /metrics"
 
 
+@over(MANIFEST_COMBINATIONS)
+def test_workers_metrics_are_scraped_as_a_job_of_their_own(project: RenderedProject) -> None:
+    # The worker's alert rules select job="<slug>-worker", which a PodMonitor
+    # sets; the worker's own Deployment carries the annotations too.
+    combination = project.combination
+    scraped = (
+        combination.get("queue", "none") != "none" and "metrics" in combination["observability"]
+    )
+    for environment, objects in environment_objects(project):
+        monitors = [
+            monitor
+            for monitor in objects
+            if monitor["kind"] == "PodMonitor"
+            and any(e["port"] == "health" for e in monitor["spec"]["podMetricsEndpoints"])
+        ]
+        if not scraped or environment == "development":
+            assert monitors == [], environment
+            continue
+        (monitor,) = monitors
+        (endpoint,) = monitor["spec"]["podMetricsEndpoints"]
+        assert endpoint["path"] == "/metrics"
+        assert endpoint["relabelings"] == [
+            {"targetLabel": "job", "replacement": f"{PROJECT_SLUG}-worker"}
+        ], environment
+        selector = monitor["spec"]["selector"]["matchLabels"]
+        for deployment, worker in worker_containers(objects):
+            pod = deployment["spec"]["template"]["metadata"]
+            assert selector.items() <= pod["labels"].items(), environment
+            assert "health" in {port["name"] for port in worker["ports"]}, environment
+            if deployment["metadata"]["name"] != PROJECT_SLUG:
+                ports = {port["name"]: port["containerPort"] for port in worker["ports"]}
+                annotations = pod["annotations"]
+                assert annotations["prometheus.io/scrape"] == "true", environment
+                assert annotations["prometheus.io/path"] == "/metrics", environment
+                assert int(annotations["prometheus.io/port"]) == ports["health"], environment
+
+
 def test_kubernetes_objects_pass_checkov(render_cache: RenderCache, tmp_path: Path) -> None:
     # One checkov run over every distinct set of manifests: its start-up costs
     # more than its checks.
