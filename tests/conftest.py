@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from compiled_templates import share_compiled_templates
 from interpreters import pyenv_versions
 from rendering import (
     MATRIX,
@@ -34,6 +35,8 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["PYENV_VERSION"] = versions
     # One uv cache for every generated project: installs become hard links.
     os.environ.setdefault("UV_CACHE_DIR", str(Path.home() / ".cache" / "uv"))
+    # Each process compiles each of the template's files once, not at every render.
+    share_compiled_templates()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

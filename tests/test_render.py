@@ -26,6 +26,7 @@ import checks
 import pytest
 import yaml
 from answers import Combination
+from compiled_templates import compiled_each_time
 from generated_project import checker_environment, declared_requirements
 from rendering import (
     DEFAULTS,
@@ -45,6 +46,7 @@ from rendering import (
     over,
     python_key,
     read_env_file,
+    rendered_files,
 )
 
 Checker = Callable[[str], Path]
@@ -82,6 +84,28 @@ def checker(render_cache: RenderCache, shared_tmp: Path) -> Checker:
 def mypy_cache(shared_tmp: Path, worker_id: str) -> Callable[[str], Path]:
     """One mypy cache per Python version and worker: the libraries are checked once."""
     return lambda python_version: shared_tmp / f"mypy-cache-py{python_version}-{worker_id}"
+
+
+def test_templates_compiled_once_per_process_render_what_jinja_renders(
+    render: Render, tmp_path: Path
+) -> None:
+    """The tests compile each template file once per process (compiled_templates.py):
+    code compiled while rendering one combination renders another byte for byte
+    as Jinja alone renders it (but for `.env`, whose secrets are new each time)."""
+    render(tmp_path / "first", lock=False, **DEFAULTS.answers)
+    answers = EVERYTHING_ON_PER_FRAMEWORK[0].answers
+    shared = render(tmp_path / "shared", lock=False, **answers)
+    with compiled_each_time():
+        alone = render(tmp_path / "alone", lock=False, **answers)
+
+    files = rendered_files(alone)
+    assert rendered_files(shared) == files
+    different = [
+        path
+        for path in files
+        if path.name != ".env" and (shared / path).read_bytes() != (alone / path).read_bytes()
+    ]
+    assert different == []
 
 
 @over(STATIC)
