@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 import copier
@@ -170,20 +171,6 @@ def template(tmp_path: Path) -> Path:
     return snapshot_template(tmp_path / "template", tag="v1")
 
 
-# The defaults and everything on per framework, generated at v1.
-over_profiles = pytest.mark.parametrize(
-    "v1_project",
-    [
-        pytest.param(DEFAULTS, id="defaults"),
-        *(
-            pytest.param(c, id=f"everything-on-{c['framework']}")
-            for c in EVERYTHING_ON_PER_FRAMEWORK
-        ),
-    ],
-    indirect=True,
-)
-
-
 @pytest.fixture
 def v1_project(template: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Path:
     """A project generated from v1 and committed, as its owners would keep it."""
@@ -200,16 +187,55 @@ def generate_at_v1(
     return project
 
 
-@over_profiles
-def test_update_keeps_user_edits_and_brings_template_changes(
-    template: Path, v1_project: Path
-) -> None:
-    project = v1_project
+@dataclass(frozen=True)
+class UpdatedProject:
+    """A project generated at v1, edited by its owners, then updated to v2."""
+
+    root: Path
+    env_file_before: bytes
+    env_file_mtime_before: int
+
+
+@pytest.fixture(scope="module")
+def updated_to_v2(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> UpdatedProject:
+    """One update per profile, which the tests below read from different sides."""
+    combination: Combination = request.param
+    workspace = tmp_path_factory.mktemp("update")
+    template = snapshot_template(workspace / "template", tag="v1")
+    project = generate_at_v1(template, workspace / "project", **combination.answers)
     edit_as_a_user(project)
+    env_file = project / ".env"
+    before, before_mtime = env_file.read_bytes(), env_file.stat().st_mtime_ns
     release_v2(template)
 
     update(project)
 
+    return UpdatedProject(project, before, before_mtime)
+
+
+# The defaults and everything on per framework, generated at v1 and updated to
+# v2 once per profile, on one xdist worker.
+over_profiles = pytest.mark.parametrize(
+    "updated_to_v2",
+    [
+        pytest.param(combination, id=profile, marks=pytest.mark.xdist_group(f"update-{profile}"))
+        for profile, combination in (
+            ("defaults", DEFAULTS),
+            *((f"everything-on-{c['framework']}", c) for c in EVERYTHING_ON_PER_FRAMEWORK),
+        )
+    ],
+    indirect=True,
+    scope="module",
+)
+
+
+@over_profiles
+def test_update_keeps_user_edits_and_brings_template_changes(
+    updated_to_v2: UpdatedProject,
+) -> None:
+    project = updated_to_v2.root
     readme = (project / "README.md").read_text(encoding="utf-8")
     assert USER_README_LINE in readme
     assert TEMPLATE_README_LINE in readme
@@ -221,28 +247,20 @@ def test_update_keeps_user_edits_and_brings_template_changes(
 
 
 @over_profiles
-def test_update_to_the_same_version_changes_nothing(template: Path, v1_project: Path) -> None:
-    project = v1_project
-    release_v2(template)
-    update(project)
+def test_update_leaves_env_file_untouched(updated_to_v2: UpdatedProject) -> None:
+    env_file = updated_to_v2.root / ".env"
+    assert env_file.read_bytes() == updated_to_v2.env_file_before
+    assert env_file.stat().st_mtime_ns == updated_to_v2.env_file_mtime_before
+
+
+@over_profiles
+def test_update_to_the_same_version_changes_nothing(updated_to_v2: UpdatedProject) -> None:
+    project = updated_to_v2.root
     commit_all(project, "Update to Groundwork v2")
 
     update(project)
 
     assert git(project, "status", "--porcelain") == ""
-
-
-@over_profiles
-def test_update_leaves_env_file_untouched(template: Path, v1_project: Path) -> None:
-    env_file = v1_project / ".env"
-    before = env_file.read_bytes()
-    before_mtime = env_file.stat().st_mtime_ns
-    release_v2(template)
-
-    update(v1_project)
-
-    assert env_file.read_bytes() == before
-    assert env_file.stat().st_mtime_ns == before_mtime
 
 
 @pytest.mark.parametrize("v1_project", [DEFAULTS], ids=["defaults"], indirect=True)
