@@ -304,9 +304,10 @@ MANIFEST_DERIVED = tuple(
     c for c in STATIC if c["kubernetes"] != "none" and c not in MANIFEST_COMBINATIONS
 )
 # Prometheus rules, dashboard and scrape configuration: once per selection of
-# observability and database (the compose file it scrapes through).
+# observability and database (the compose file it scrapes through), with and
+# without a worker (its own rules, panels and scrape job).
 METRICS_COMBINATIONS = first_per(
-    lambda c: (c["database"], c["observability"]),
+    lambda c: (c["database"], c["observability"], c["queue"] != "none"),
     (c for c in STATIC if "metrics" in c["observability"]),
 )
 # The project's own deployment check script, once per set of checks it runs
