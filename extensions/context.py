@@ -377,6 +377,9 @@ class StackFacts(ContextHook):
         # its health port; Prometheus scrapes it as a job of its own.
         context["uses_worker_metrics"] = context["uses_queue"] and context["uses_metrics"]
         context["worker_job"] = f"{slug}-worker"
+        # The trace of a request goes on through the outbox and the broker to the
+        # worker that handles its events.
+        context["uses_event_tracing"] = context["uses_queue"] and context["uses_tracing"]
         # A major release of a data server is a data migration, not a dependency
         # update: Renovate leaves those to the owners.
         context["data_server_images"] = [
