@@ -287,6 +287,10 @@ def runtime_requirements(context: dict[str, Any], database: Database) -> list[Re
         ]
         if context["uses_sqlalchemy"]:
             requirements.append(Requirement("opentelemetry-instrumentation-sqlalchemy>=0.66b1"))
+        if context["uses_queue"]:
+            # The worker keeps its relay's polls out of the traces with its
+            # suppress_instrumentation().
+            requirements.append(Requirement("opentelemetry-instrumentation>=0.66b1"))
     if context["uses_metrics"]:
         requirements.append(Requirement("prometheus-client>=0.26"))
     if context["uses_sentry"]:
