@@ -303,150 +303,181 @@ def runtime_requirements(context: dict[str, Any], database: Database) -> list[Re
     return sorted(requirements, key=lambda requirement: requirement.name)
 
 
+# The answers the stack facts derive from, and the only ones they read.
+FACT_INPUTS = (
+    "project_slug",
+    "package_name",
+    "python_version",
+    "framework",
+    "database",
+    "auth",
+    "cache",
+    "queue",
+    "broker",
+    "ci",
+    "kubernetes",
+    "observability",
+)
+# Copier calls the hook for every file it renders, thousands of times per copy:
+# the facts are worked out once per set of answers.
+_facts_by_answers: dict[str, dict[str, Any]] = {}
+
+
 class StackFacts(ContextHook):
     def hook(self, context: dict[str, Any]) -> None:
-        database = context.get("database")
-        slug = context.get("project_slug", "")
-        # Alert names start with the service in CamelCase: inventory-service -> InventoryService.
-        context["alert_prefix"] = "".join(part.capitalize() for part in slug.split("-"))
-        context["uses_fastapi"] = context.get("framework") == "fastapi"
-        context["uses_litestar"] = context.get("framework") == "litestar"
-        context["uses_django"] = context.get("framework") == "django"
-        # FastAPI and Litestar share one async SQLAlchemy data layer; Django has its ORM.
-        context["uses_sqlalchemy"] = not context["uses_django"]
-        orm = "django" if context["uses_django"] else "sqlalchemy"
-        framework = FRAMEWORKS.get(str(context.get("framework")), Framework("", ""))
-        context["framework_label"] = framework.label
-        context["web"] = framework
-        # mysqlclient, Django's MySQL driver, compiles against the C client library.
-        context["builds_mysqlclient"] = context["uses_django"] and database == "mysql"
-        context["uses_auth"] = context.get("auth") == "jwt"
-        context["uses_cache"] = context.get("cache") == "redis"
-        # Item events go through a transactional outbox to a worker.
-        context["uses_queue"] = context.get("queue", "none") != "none"
-        context["uses_taskiq"] = context.get("queue") == "taskiq"
-        # The broker's answer stands only with a queue (it is asked only then).
-        broker = str(context.get("broker")) if context["uses_queue"] else ""
-        context["uses_redis_broker"] = broker == "redis"
-        context["uses_rabbitmq"] = broker == "rabbitmq"
-        context["uses_nats"] = broker == "nats"
-        context["broker_facts"] = BROKERS.get(broker, NO_BROKER)
-        context["broker_label"] = context["broker_facts"].label
-        context["broker_port"] = context["broker_facts"].port
-        # Redis serves the cache, the broker, or both.
-        context["uses_redis"] = context["uses_cache"] or context["uses_redis_broker"]
-        context["uses_sqlite"] = database == "sqlite"
-        context["uses_postgresql"] = database == "postgresql"
-        context["uses_mysql"] = database == "mysql"
-        context["uses_github_ci"] = context.get("ci") == "github"
-        context["uses_gitlab_ci"] = context.get("ci") == "gitlab"
-        # Empty without CI: templates test `{% if ci_file %}`.
-        context["ci_file"] = CI_FILES.get(str(context.get("ci")), "")
-        context["ci_label"] = CI_LABELS.get(str(context.get("ci")), "")
-        context["python_image"] = PYTHON_IMAGES.get(str(context.get("python_version")), "")
-        facts = DATABASES.get(str(database), Database("", "", "", ""))
-        # PostgreSQL and MySQL/MariaDB: a server the service reaches over the
-        # network, shared by every replica, with credentials in a Secret.
-        context["uses_database_server"] = bool(facts.port)
-        # Servers the service reaches over the network, which tests can cut off.
-        context["has_network_dependencies"] = (
-            context["uses_database_server"] or context["uses_redis"] or context["uses_queue"]
+        answers = {name: context[name] for name in FACT_INPUTS if name in context}
+        key = repr(sorted(answers.items()))
+        if (facts := _facts_by_answers.get(key)) is None:
+            facts = _facts_by_answers[key] = stack_facts(answers)
+        context.update(facts)
+
+
+def stack_facts(answers: dict[str, Any]) -> dict[str, Any]:
+    """What the templates test and print, derived from the answers."""
+    context = dict(answers)
+    database = context.get("database")
+    slug = context.get("project_slug", "")
+    # Alert names start with the service in CamelCase: inventory-service -> InventoryService.
+    context["alert_prefix"] = "".join(part.capitalize() for part in slug.split("-"))
+    context["uses_fastapi"] = context.get("framework") == "fastapi"
+    context["uses_litestar"] = context.get("framework") == "litestar"
+    context["uses_django"] = context.get("framework") == "django"
+    # FastAPI and Litestar share one async SQLAlchemy data layer; Django has its ORM.
+    context["uses_sqlalchemy"] = not context["uses_django"]
+    orm = "django" if context["uses_django"] else "sqlalchemy"
+    framework = FRAMEWORKS.get(str(context.get("framework")), Framework("", ""))
+    context["framework_label"] = framework.label
+    context["web"] = framework
+    # mysqlclient, Django's MySQL driver, compiles against the C client library.
+    context["builds_mysqlclient"] = context["uses_django"] and database == "mysql"
+    context["uses_auth"] = context.get("auth") == "jwt"
+    context["uses_cache"] = context.get("cache") == "redis"
+    # Item events go through a transactional outbox to a worker.
+    context["uses_queue"] = context.get("queue", "none") != "none"
+    context["uses_taskiq"] = context.get("queue") == "taskiq"
+    # The broker's answer stands only with a queue (it is asked only then).
+    broker = str(context.get("broker")) if context["uses_queue"] else ""
+    context["uses_redis_broker"] = broker == "redis"
+    context["uses_rabbitmq"] = broker == "rabbitmq"
+    context["uses_nats"] = broker == "nats"
+    context["broker_facts"] = BROKERS.get(broker, NO_BROKER)
+    context["broker_label"] = context["broker_facts"].label
+    context["broker_port"] = context["broker_facts"].port
+    # Redis serves the cache, the broker, or both.
+    context["uses_redis"] = context["uses_cache"] or context["uses_redis_broker"]
+    context["uses_sqlite"] = database == "sqlite"
+    context["uses_postgresql"] = database == "postgresql"
+    context["uses_mysql"] = database == "mysql"
+    context["uses_github_ci"] = context.get("ci") == "github"
+    context["uses_gitlab_ci"] = context.get("ci") == "gitlab"
+    # Empty without CI: templates test `{% if ci_file %}`.
+    context["ci_file"] = CI_FILES.get(str(context.get("ci")), "")
+    context["ci_label"] = CI_LABELS.get(str(context.get("ci")), "")
+    context["python_image"] = PYTHON_IMAGES.get(str(context.get("python_version")), "")
+    facts = DATABASES.get(str(database), Database("", "", "", ""))
+    # PostgreSQL and MySQL/MariaDB: a server the service reaches over the
+    # network, shared by every replica, with credentials in a Secret.
+    context["uses_database_server"] = bool(facts.port)
+    # Servers the service reaches over the network, which tests can cut off.
+    context["has_network_dependencies"] = (
+        context["uses_database_server"] or context["uses_redis"] or context["uses_queue"]
+    )
+    context["database_label"] = facts.label
+    context["database_driver"] = facts.django_driver if orm == "django" else facts.driver
+    context["database_port"] = facts.port
+    context["database_scheme"] = facts.url_scheme(orm)
+    # SQLAlchemy's URLs name the async driver ("postgresql+asyncpg://"); Django's do not.
+    context["scheme_names_driver"] = "+" in facts.url_scheme(orm)
+    context["migration_lock"] = facts.migration_lock
+    context["database_url"] = (
+        facts.server_url(slug.replace("-", "_"), orm)
+        if facts.port
+        else f"{facts.url_scheme(orm)}:///./var/app.db"
+    )
+    # What a deployment's DATABASE_URL looks like, placeholders and all.
+    context["database_url_shape"] = (
+        f"{facts.url_scheme(orm)}://<user>:<password>@<host>:{facts.port}/<database>"
+    )
+    # The server the generated tests create their throwaway databases on.
+    context["test_server_url"] = facts.server_url(facts.maintenance_database, orm)
+    context["uses_kustomize"] = context.get("kubernetes") == "kustomize"
+    context["uses_helm"] = context.get("kubernetes") == "helm"
+    context["uses_kubernetes"] = context["uses_kustomize"] or context["uses_helm"]
+    observability = context.get("observability") or []
+    context["uses_metrics"] = "metrics" in observability
+    context["uses_tracing"] = "tracing" in observability
+    context["uses_sentry"] = "sentry" in observability
+    # The worker counts the events it relays and handles, and serves them on
+    # its health port; Prometheus scrapes it as a job of its own.
+    context["uses_worker_metrics"] = context["uses_queue"] and context["uses_metrics"]
+    context["worker_job"] = f"{slug}-worker"
+    # The trace of a request goes on through the outbox and the broker to the
+    # worker that handles its events.
+    context["uses_event_tracing"] = context["uses_queue"] and context["uses_tracing"]
+    # A major release of a data server is a data migration, not a dependency
+    # update: Renovate leaves those to the owners.
+    context["data_server_images"] = [
+        *([DATA_SERVER_IMAGES[str(database)]] if database in DATA_SERVER_IMAGES else []),
+        *(["redis"] if context["uses_redis"] else []),
+        *(
+            [context["broker_facts"].image]
+            if context["uses_queue"] and not context["uses_redis_broker"]
+            else []
+        ),
+    ]
+    context["uses_telemetry"] = bool(set(observability) & {"metrics", "tracing", "sentry"})
+    # Deployment files that CI validates offline: manifests and alert rules.
+    context["validates_deployment"] = context["uses_kubernetes"] or context["uses_metrics"]
+    # PEP 695 generics (`class Page[T]`) exist from Python 3.12 on.
+    context["has_type_parameter_syntax"] = context.get("python_version") != "3.11"
+    context["python_version_nodot"] = str(context.get("python_version", "")).replace(".", "")
+    # pyproject.toml: dependencies, and what the tools need for this framework.
+    context["runtime_requirements"] = runtime_requirements(context, facts)
+    # Modules the service imports that ship no type information.
+    context["untyped_modules"] = (
+        ["openapi_ui_bundles"] if DOCS_ASSETS in context["runtime_requirements"] else []
+    )
+    framework_dev = FRAMEWORK_DEV_REQUIREMENTS.get(str(context.get("framework")), [])
+    context["dev_requirements"] = sorted(
+        [*DEV_REQUIREMENTS, *framework_dev], key=lambda requirement: requirement.name
+    )
+    context["mypy_plugins"] = ["pydantic.mypy"] + (
+        ["mypy_django_plugin.main"] if context["uses_django"] else []
+    )
+    context["django_settings_module"] = (
+        f"{context.get('package_name')}.core.django_settings" if context["uses_django"] else ""
+    )
+    # SQLAlchemy's async engine runs statements on greenlets.
+    context["coverage_concurrency"] = ["thread"] + (
+        ["greenlet"] if context["uses_sqlalchemy"] else []
+    )
+    # ruff's per-file ignores beyond the tests': (comment, [(path, codes)]).
+    package_path = f"src/{context.get('package_name')}"
+    context["ruff_file_ignores"] = (
+        (
+            "Django declares Meta options and migrations as mutable class attributes, and\n"
+            "# makemigrations writes long lines.",
+            [
+                (f"{package_path}/database/**", ["RUF012"]),
+                (f"{package_path}/database/migrations/**", ["E501", "RUF012"]),
+            ],
         )
-        context["database_label"] = facts.label
-        context["database_driver"] = facts.django_driver if orm == "django" else facts.driver
-        context["database_port"] = facts.port
-        context["database_scheme"] = facts.url_scheme(orm)
-        # SQLAlchemy's URLs name the async driver ("postgresql+asyncpg://"); Django's do not.
-        context["scheme_names_driver"] = "+" in facts.url_scheme(orm)
-        context["migration_lock"] = facts.migration_lock
-        context["database_url"] = (
-            facts.server_url(slug.replace("-", "_"), orm)
-            if facts.port
-            else f"{facts.url_scheme(orm)}:///./var/app.db"
-        )
-        # What a deployment's DATABASE_URL looks like, placeholders and all.
-        context["database_url_shape"] = (
-            f"{facts.url_scheme(orm)}://<user>:<password>@<host>:{facts.port}/<database>"
-        )
-        # The server the generated tests create their throwaway databases on.
-        context["test_server_url"] = facts.server_url(facts.maintenance_database, orm)
-        context["uses_kustomize"] = context.get("kubernetes") == "kustomize"
-        context["uses_helm"] = context.get("kubernetes") == "helm"
-        context["uses_kubernetes"] = context["uses_kustomize"] or context["uses_helm"]
-        observability = context.get("observability") or []
-        context["uses_metrics"] = "metrics" in observability
-        context["uses_tracing"] = "tracing" in observability
-        context["uses_sentry"] = "sentry" in observability
-        # The worker counts the events it relays and handles, and serves them on
-        # its health port; Prometheus scrapes it as a job of its own.
-        context["uses_worker_metrics"] = context["uses_queue"] and context["uses_metrics"]
-        context["worker_job"] = f"{slug}-worker"
-        # The trace of a request goes on through the outbox and the broker to the
-        # worker that handles its events.
-        context["uses_event_tracing"] = context["uses_queue"] and context["uses_tracing"]
-        # A major release of a data server is a data migration, not a dependency
-        # update: Renovate leaves those to the owners.
-        context["data_server_images"] = [
-            *([DATA_SERVER_IMAGES[str(database)]] if database in DATA_SERVER_IMAGES else []),
-            *(["redis"] if context["uses_redis"] else []),
-            *(
-                [context["broker_facts"].image]
-                if context["uses_queue"] and not context["uses_redis_broker"]
-                else []
-            ),
-        ]
-        context["uses_telemetry"] = bool(set(observability) & {"metrics", "tracing", "sentry"})
-        # Deployment files that CI validates offline: manifests and alert rules.
-        context["validates_deployment"] = context["uses_kubernetes"] or context["uses_metrics"]
-        # PEP 695 generics (`class Page[T]`) exist from Python 3.12 on.
-        context["has_type_parameter_syntax"] = context.get("python_version") != "3.11"
-        context["python_version_nodot"] = str(context.get("python_version", "")).replace(".", "")
-        # pyproject.toml: dependencies, and what the tools need for this framework.
-        context["runtime_requirements"] = runtime_requirements(context, facts)
-        # Modules the service imports that ship no type information.
-        context["untyped_modules"] = (
-            ["openapi_ui_bundles"] if DOCS_ASSETS in context["runtime_requirements"] else []
-        )
-        framework_dev = FRAMEWORK_DEV_REQUIREMENTS.get(str(context.get("framework")), [])
-        context["dev_requirements"] = sorted(
-            [*DEV_REQUIREMENTS, *framework_dev], key=lambda requirement: requirement.name
-        )
-        context["mypy_plugins"] = ["pydantic.mypy"] + (
-            ["mypy_django_plugin.main"] if context["uses_django"] else []
-        )
-        context["django_settings_module"] = (
-            f"{context.get('package_name')}.core.django_settings" if context["uses_django"] else ""
-        )
-        # SQLAlchemy's async engine runs statements on greenlets.
-        context["coverage_concurrency"] = ["thread"] + (
-            ["greenlet"] if context["uses_sqlalchemy"] else []
-        )
-        # ruff's per-file ignores beyond the tests': (comment, [(path, codes)]).
-        package_path = f"src/{context.get('package_name')}"
-        context["ruff_file_ignores"] = (
-            (
-                "Django declares Meta options and migrations as mutable class attributes, and\n"
-                "# makemigrations writes long lines.",
-                [
-                    (f"{package_path}/database/**", ["RUF012"]),
-                    (f"{package_path}/database/migrations/**", ["E501", "RUF012"]),
-                ],
-            )
-            if context["uses_django"]
-            else ("", [])
-        )
-        # Django's admin at /admin/: its settings, docs and manifests.
-        context["serves_admin"] = context["uses_django"]
-        # SECRET_KEY signs the tokens, and the admin's sessions.
-        context["needs_secret_key"] = context["uses_auth"] or context["serves_admin"]
-        # With DEBUG on, SQLAlchemy's engine logs every statement.
-        context["debug_logs_sql"] = context["uses_sqlalchemy"]
-        context["data_layer"] = DATA_LAYERS[orm]
-        context["orm_label"] = DATA_LAYERS[orm].label
-        context["migration_tool"] = "Django" if context["uses_django"] else "Alembic"
-        # What an owner runs to write a migration for changed models.
-        context["new_migration_commands"] = (
-            [f"uv run {slug} makemigrations", "uv run ruff format"]
-            if context["uses_django"]
-            else ['uv run alembic revision --autogenerate -m "describe the change"']
-        )
+        if context["uses_django"]
+        else ("", [])
+    )
+    # Django's admin at /admin/: its settings, docs and manifests.
+    context["serves_admin"] = context["uses_django"]
+    # SECRET_KEY signs the tokens, and the admin's sessions.
+    context["needs_secret_key"] = context["uses_auth"] or context["serves_admin"]
+    # With DEBUG on, SQLAlchemy's engine logs every statement.
+    context["debug_logs_sql"] = context["uses_sqlalchemy"]
+    context["data_layer"] = DATA_LAYERS[orm]
+    context["orm_label"] = DATA_LAYERS[orm].label
+    context["migration_tool"] = "Django" if context["uses_django"] else "Alembic"
+    # What an owner runs to write a migration for changed models.
+    context["new_migration_commands"] = (
+        [f"uv run {slug} makemigrations", "uv run ruff format"]
+        if context["uses_django"]
+        else ['uv run alembic revision --autogenerate -m "describe the change"']
+    )
+    return {name: value for name, value in context.items() if name not in answers}
