@@ -8,6 +8,7 @@ is set by GROUNDWORK_MATRIX (see MODES).
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
@@ -215,22 +216,23 @@ class Matrix:
         """The suites that also run their costly tests: the hostile-input tests
         (schemathesis, about half a minute per identity) and the tests that
         start the service's own server processes (several workers, SIGTERM).
-        As few as give every value of COMPLETE_ACROSS at least once, picked
-        greedily; in the full matrix, every suite."""
+        As few as give every value of COMPLETE_ACROSS at least once: the first
+        smallest set, searched size by size (a few suites suffice, as each
+        factor has at most three values); in the full matrix, every suite."""
         if self.mode == "full":
             return self.suites
 
-        def values(combination: Combination) -> set[tuple[str, object]]:
+        def values(combination: Combination) -> frozenset[tuple[str, object]]:
             row = MODEL.row(combination)
-            return {(factor, row[factor]) for factor in COMPLETE_ACROSS}
+            return frozenset((factor, row[factor]) for factor in COMPLETE_ACROSS)
 
-        missing = set().union(*(values(combination) for combination in self.suites))
-        chosen: list[Combination] = []
-        while missing:
-            best = max(self.suites, key=lambda combination: len(values(combination) & missing))
-            chosen.append(best)
-            missing -= values(best)
-        return tuple(chosen)
+        given = {combination: values(combination) for combination in self.suites}
+        wanted = frozenset().union(*given.values())
+        for size in range(1, len(self.suites) + 1):
+            for chosen in itertools.combinations(self.suites, size):
+                if frozenset().union(*(given[combination] for combination in chosen)) == wanted:
+                    return chosen
+        raise AssertionError("the suites together lack a value of COMPLETE_ACROSS")
 
     def sizes(self) -> dict[str, int]:
         return {
